@@ -1,0 +1,40 @@
+// `/api/events/stream`: pushes aggregator messages as SSE (`event: usage|stats|lap`).
+import type { AggregatorMessage, UsageReader } from "../usage/aggregator.ts";
+
+/** Comment line sent while idle so proxies and browsers keep the stream open. */
+const HEARTBEAT_MS = 15_000;
+
+/** Returns an SSE response that starts with the current stats and then follows every update. */
+export function streamEvents(reader: UsageReader): Response {
+  const encoder = new TextEncoder();
+  let stop = () => {};
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (message: AggregatorMessage) => {
+        controller.enqueue(
+          encoder.encode(`event: ${message.type}\ndata: ${JSON.stringify(message.data)}\n\n`),
+        );
+      };
+      send({ type: "stats", data: reader.stats() });
+      const unsubscribe = reader.subscribe(send);
+      const heartbeat = setInterval(
+        () => controller.enqueue(encoder.encode(": ping\n\n")),
+        HEARTBEAT_MS,
+      );
+      stop = () => {
+        unsubscribe();
+        clearInterval(heartbeat);
+      };
+    },
+    cancel() {
+      stop();
+    },
+  });
+  return new Response(body, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      "x-accel-buffering": "no",
+    },
+  });
+}

@@ -1,0 +1,139 @@
+// Composition root and CLI: `lumen serve|status|lap|version`. The only file that imports everything.
+import { createApiHandler } from "./api/handler.ts";
+import { createTapFactory } from "./capture/usage_tap.ts";
+import { type Config, ConfigError, loadConfig, messageOf, prepareHome } from "./config.ts";
+import { startProxyListener } from "./proxy/listener.ts";
+import { createUpstreamClient } from "./proxy/upstream.ts";
+import { Aggregator } from "./usage/aggregator.ts";
+import { createPricer } from "../pricing/mod.ts";
+import { callApi } from "./cli/api_client.ts";
+import { printStatus } from "./cli/status.ts";
+
+/** Lumen's version, reported by `/api/health` and `lumen version`. */
+export const VERSION = "0.1.0";
+
+const USAGE = `Usage: lumen [command]
+
+Commands:
+  serve          run the daemon (default)
+  status         show today's and the current lap's figures from a running daemon
+  lap [name]     close the current lap and start a new one
+  version        print the version`;
+
+async function serve(config: Config): Promise<void> {
+  prepareHome(config.home);
+  const startedAt = Date.now();
+  const now = () => Date.now();
+  const aggregator = new Aggregator({ now });
+  const pricer = createPricer();
+  const upstream = createUpstreamClient({
+    overrides: config.upstreamOverrides,
+    extraCaCerts: config.extraCaCerts,
+  });
+  let tapErrors = 0;
+  const tapFor = createTapFactory({
+    now,
+    price: (provider, usage) => pricer.price(provider, usage),
+    lapId: () => aggregator.currentLapId,
+    onEvent: (event) => aggregator.record(event),
+  });
+
+  const proxy = await startProxyListener(config.proxyPort, {
+    upstream,
+    tapFor,
+    now,
+    onTapError(error) {
+      // Only the first few: a parser bug must not flood the log, and messages carry no content.
+      if (++tapErrors <= 5) {
+        console.error(`Usage capture failed for one response: ${messageOf(error)}`);
+      }
+    },
+  }).catch((error) => {
+    throw listenError("LUMEN_PROXY_PORT", config.proxyPort, error);
+  });
+
+  let apiPort = config.apiPort;
+  const handler = createApiHandler({
+    reader: aggregator,
+    closeLap: (name) => aggregator.closeLap(name),
+    version: VERSION,
+    proxyPort: proxy.port,
+    get apiPort() {
+      return apiPort;
+    },
+    startedAt,
+    now,
+  });
+  let api: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    api = Deno.serve({ hostname: "127.0.0.1", port: config.apiPort, onListen() {} }, handler);
+  } catch (error) {
+    await proxy.close();
+    upstream.close();
+    throw listenError("LUMEN_API_PORT", config.apiPort, error);
+  }
+  apiPort = api.addr.port;
+
+  console.log(
+    `Lumen ${VERSION}: relay and proxy on http://127.0.0.1:${proxy.port}, ` +
+      `API on http://127.0.0.1:${apiPort}, data in ${config.home}`,
+  );
+
+  const shutdown = async () => {
+    await Promise.all([proxy.close(), api.shutdown()]);
+    upstream.close();
+    Deno.exit(0);
+  };
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, () => void shutdown());
+  await api.finished;
+}
+
+function listenError(variable: string, port: number, error: unknown): ConfigError {
+  const why = error instanceof Deno.errors.AddrInUse || /EADDRINUSE|in use/i.test(messageOf(error))
+    ? "the port is already in use (is another Lumen running?)"
+    : messageOf(error);
+  return new ConfigError(`Cannot listen on 127.0.0.1:${port} (${variable}): ${why}`);
+}
+
+async function run(args: string[]): Promise<number> {
+  const [command = "serve", ...rest] = args;
+  const config = loadConfig((name) => Deno.env.get(name));
+  switch (command) {
+    case "serve":
+      await serve(config);
+      return 0;
+    case "status":
+      printStatus(await callApi(config.apiPort, "GET", "/api/stats"));
+      return 0;
+    case "lap": {
+      const body = rest.length ? { name: rest.join(" ") } : {};
+      const { closed, opened } = await callApi(config.apiPort, "POST", "/api/laps", body);
+      console.log(
+        `Closed "${closed.name}" ($${closed.cost_usd.toFixed(4)}); started "${opened.name}"`,
+      );
+      return 0;
+    }
+    case "version":
+      console.log(VERSION);
+      return 0;
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`Unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await run(Deno.args));
+  } catch (error) {
+    // One clear line for problems the user can fix; a stack only for our own bugs.
+    console.error(error instanceof ConfigError ? `lumen: ${error.message}` : error);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,167 @@
+// The byte pipe between a client and a provider: headers flushed at once, every chunk written to the
+// client before a tap sees it, backpressure respected, nothing buffered whole but the request body.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { endToEndHeaders, flatHeaders, headerRecord } from "./headers.ts";
+import type { Tap, TapFactory } from "./tap.ts";
+import { type UpstreamClient, UpstreamError } from "./upstream.ts";
+import { sendJsonError } from "./respond.ts";
+
+/** LLM requests are whole JSON documents; this bounds what one request may hold in memory. */
+const MAX_REQUEST_BODY_BYTES = 64 * 1024 * 1024;
+
+/** What relayRequest() needs from the daemon. */
+export interface RelayDeps {
+  upstream: UpstreamClient;
+  tapFor: TapFactory;
+  /** Called when a tap throws; the tap is off for the rest of that request. */
+  onTapError(error: unknown): void;
+  now(): number;
+}
+
+/** Forwards `req` to `host` (path `pathWithQuery`) and streams the answer back into `res`. */
+export async function relayRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: { host: string; pathWithQuery: string; mode: "relay" | "proxy" },
+  deps: RelayDeps,
+): Promise<void> {
+  const startedAt = deps.now();
+  const body = await readBody(req);
+  if (body === "too-large") {
+    return sendJsonError(res, 413, "request_too_large", "Request body exceeds 64 MiB");
+  }
+  if (body === "aborted") return;
+
+  const headers = headerRecord(
+    endToEndHeaders(req.rawHeaders, { drop: ["host", "content-length"] }),
+  );
+  const queryAt = target.pathWithQuery.indexOf("?");
+  const tap = safeTap(
+    () =>
+      deps.tapFor({
+        mode: target.mode,
+        host: target.host,
+        method: req.method ?? "GET",
+        path: queryAt === -1 ? target.pathWithQuery : target.pathWithQuery.slice(0, queryAt),
+        query: queryAt === -1 ? "" : target.pathWithQuery.slice(queryAt + 1),
+        headers: flatHeaders(headers),
+        body,
+        startedAt,
+      }),
+    deps.onTapError,
+  );
+
+  const call = deps.upstream.request({
+    host: target.host,
+    method: req.method ?? "GET",
+    pathWithQuery: target.pathWithQuery,
+    headers,
+    body,
+  });
+  let clientGone = false;
+  res.once("close", () => {
+    if (res.writableFinished) return;
+    clientGone = true;
+    call.abort(); // the client went away: stop paying for tokens nobody reads
+  });
+
+  let upstream: IncomingMessage;
+  try {
+    upstream = await call.response;
+  } catch (error) {
+    tap.end(true);
+    if (clientGone) return;
+    const message = error instanceof UpstreamError ? error.message : String(error);
+    return sendJsonError(res, 502, "upstream_unreachable", message);
+  }
+  if (clientGone) {
+    upstream.destroy();
+    return tap.end(true);
+  }
+
+  const responseHeaders = endToEndHeaders(upstream.rawHeaders);
+  res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, responseHeaders.flat());
+  res.flushHeaders();
+  tap.call((t) =>
+    t.onResponse(upstream.statusCode ?? 502, flatHeaders(headerRecord(responseHeaders)))
+  );
+
+  upstream.on("data", (chunk: Uint8Array) => {
+    if (!res.write(chunk)) {
+      upstream.pause();
+      res.once("drain", () => upstream.resume());
+    }
+    tap.call((t) => t.onChunk(chunk));
+  });
+  upstream.once("end", () => {
+    res.end();
+    tap.end(false);
+  });
+  upstream.once("close", () => {
+    if (upstream.complete) return;
+    // The upstream reset mid-body: reset the client too rather than end a truncated body cleanly.
+    res.destroy();
+    tap.end(true);
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<Uint8Array | "too-large" | "aborted"> {
+  return new Promise((resolve) => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    req.on("data", (chunk: Uint8Array) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BODY_BYTES) {
+        req.removeAllListeners("data");
+        req.resume();
+        return resolve("too-large");
+      }
+      chunks.push(chunk);
+    });
+    req.once("end", () => resolve(chunks.length === 1 ? chunks[0] : concat(chunks, size)));
+    req.once("close", () => resolve("aborted"));
+  });
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+/** A tap behind a fuse: the first throw switches it off for this request (mitmproxy's safecall). */
+interface SafeTap {
+  call(fn: (tap: Tap) => void): void;
+  end(aborted: boolean): void;
+}
+
+function safeTap(create: () => Tap | null, onError: (error: unknown) => void): SafeTap {
+  let tap: Tap | null = null;
+  let ended = false;
+  const call = (fn: (tap: Tap) => void) => {
+    if (!tap) return;
+    try {
+      fn(tap);
+    } catch (error) {
+      tap = null;
+      onError(error);
+    }
+  };
+  try {
+    tap = create();
+  } catch (error) {
+    onError(error);
+  }
+  return {
+    call,
+    end(aborted) {
+      if (ended) return;
+      ended = true;
+      call((t) => t.onEnd({ aborted }));
+    },
+  };
+}

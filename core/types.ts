@@ -1,0 +1,96 @@
+// Types shared by every module of core/. Types only: no runtime code lives here.
+
+/** The API dialect a response is parsed as. */
+export type Provider = "openai" | "anthropic" | "google";
+
+/** How a request reached Lumen. */
+export type CaptureMode = "relay" | "proxy";
+
+/** Token counts of one response, normalized as DESIGN.md "Usage event" says. */
+export interface Usage {
+  /** Model as the response names it, else the request, else the URL; null when none is visible. */
+  model: string | null;
+  /** Tokens billed at the uncached input rate (cached and cache-written tokens excluded). */
+  input_tokens: number;
+  /** All output tokens, reasoning included. */
+  output_tokens: number;
+  cache_read_tokens: number;
+  /** All cache writes; `cache_write_1h_tokens` is the part written with a 1-hour TTL. */
+  cache_write_tokens: number;
+  cache_write_1h_tokens: number;
+  /** The part of `output_tokens` spent on reasoning. */
+  reasoning_tokens: number;
+  /** Cost the provider reported itself (e.g. OpenRouter `usage.cost`), USD; wins over our price. */
+  provider_cost_usd: number | null;
+  /** True when counts come from byte/text estimation rather than provider-reported usage. */
+  estimated: boolean;
+}
+
+/** The one record everything downstream of the proxy uses. Never holds content. */
+export interface UsageEvent {
+  /** UUIDv7. */
+  id: string;
+  /** Epoch ms when the response completed. */
+  ts: number;
+  provider: Provider;
+  host: string;
+  path: string;
+  model: string | null;
+  /** Client name from the User-Agent (claude-code, cursor, opencode, sdk, curl, …). */
+  client: string;
+  mode: CaptureMode;
+  status: number;
+  streamed: boolean;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  /** USD; null when the model has no known price. */
+  cost_usd: number | null;
+  /** Where the price came from: "provider", "pricing:<model key>", or null when unpriced. */
+  price_source: string | null;
+  estimated: boolean;
+  latency_ms: number;
+  ttfb_ms: number;
+  lap_id: string;
+}
+
+/** A warning a parser reports instead of throwing. */
+export interface ParseWarning {
+  code: string;
+  detail: string;
+}
+
+/** What a parser knows about the request whose response it reads. */
+export interface ParseRequest {
+  provider: Provider;
+  /** Upstream path without the query, e.g. `/v1/chat/completions`. */
+  path: string;
+  /** Query string without `?`, e.g. `alt=sse`. */
+  query: string;
+  /** The request body (JSON for every monitored API), used for the model name and estimation. */
+  body: Uint8Array;
+}
+
+/** What a parser knows about the response before its body arrives. */
+export interface ParseResponse {
+  status: number;
+  /** The `content-type` header, or null. */
+  contentType: string | null;
+}
+
+/** Outcome of a parse: usage, or null with the reason none could be given. */
+export interface ParseResult {
+  usage: Usage | null;
+  /** True when the body was a stream (SSE or a streamed JSON array). */
+  streamed: boolean;
+  reason?: string;
+}
+
+/** An incremental usage parser: fed decompressed response bytes, asked for usage at the end. */
+export interface UsageParser {
+  feed(chunk: Uint8Array): void;
+  /** Ends the parse. `aborted` is true when the response did not complete. */
+  finish(end: { aborted: boolean }): ParseResult;
+}

@@ -1,0 +1,80 @@
+// Checks the dependency direction of DESIGN.md / STYLE.md: which folder may import which.
+// Run by `deno task lint:deps`; exits 1 listing every offending import.
+
+/** Folder → path prefixes (relative to the repo root) its non-test files may import. */
+const ALLOWED: Record<string, string[]> = {
+  "core/parse/": ["core/parse/", "core/types.ts"],
+  "pricing/": ["pricing/", "core/types.ts"],
+  "core/proxy/": ["core/proxy/", "core/tls/", "node:"],
+  "core/capture/": [
+    "core/capture/",
+    "core/parse/",
+    "core/proxy/tap.ts",
+    "core/types.ts",
+    "core/uuid.ts",
+    "node:",
+  ],
+  "core/usage/": ["core/usage/", "core/types.ts", "core/uuid.ts", "pricing/"],
+  "core/api/": ["core/api/", "core/usage/", "core/types.ts"],
+  "core/cli/": ["core/cli/", "core/config.ts", "core/usage/", "core/types.ts", "node:"],
+};
+
+/** Pure modules: no Deno namespace, clocks or network, so they can be fed bytes in any test. */
+const PURE = ["core/parse/", "pricing/"];
+const IMPURE_REGEXP = /\bDeno\.|\bfetch\(|\bDate\.now\(|\bsetTimeout\(|\bsetInterval\(/;
+const IMPORT_REGEXP =
+  /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+
+function isTestSupport(path: string): boolean {
+  return path.endsWith("_test.ts") || path.split("/").pop()!.startsWith("_contract");
+}
+
+function resolve(from: string, specifier: string): string {
+  if (!specifier.startsWith(".")) return specifier;
+  const parts = from.split("/").slice(0, -1);
+  for (const part of specifier.split("/")) {
+    if (part === "..") parts.pop();
+    else if (part !== ".") parts.push(part);
+  }
+  return parts.join("/");
+}
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) yield* walk(path);
+    else if (entry.name.endsWith(".ts")) yield path;
+  }
+}
+
+const problems: string[] = [];
+for (const root of ["core", "pricing"]) {
+  for await (const path of walk(root)) {
+    if (isTestSupport(path)) continue;
+    const text = await Deno.readTextFile(path);
+    const folder = Object.keys(ALLOWED).find((prefix) => path.startsWith(prefix));
+    for (const match of text.matchAll(IMPORT_REGEXP)) {
+      const target = resolve(path, match[1] ?? match[2]);
+      if (target === "core/main.ts") problems.push(`${path}: nothing may import core/main.ts`);
+      if (
+        target.startsWith("core/api/") && !path.startsWith("core/api/") && path !== "core/main.ts"
+      ) {
+        problems.push(`${path}: only core/main.ts may import ${target}`);
+      }
+      if (folder && !ALLOWED[folder].some((allowed) => target.startsWith(allowed))) {
+        problems.push(`${path}: ${folder} may not import ${target}`);
+      }
+    }
+    if (PURE.some((prefix) => path.startsWith(prefix))) {
+      const code = text.replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "");
+      const impure = code.match(IMPURE_REGEXP);
+      if (impure) problems.push(`${path}: pure module uses ${impure[0]}`);
+    }
+  }
+}
+
+if (problems.length > 0) {
+  console.error(`Dependency rules broken:\n  ${problems.join("\n  ")}`);
+  Deno.exit(1);
+}
+console.log("Dependency rules hold");

@@ -1,0 +1,129 @@
+// Starts the real daemon (`core/main.ts serve`) as a child process with the exact permission flags of
+// `deno task start`, on OS-assigned loopback ports, in a temporary LUMEN_HOME.
+import denoJson from "../deno.json" with { type: "json" };
+
+/** A running daemon under test. */
+export interface Daemon {
+  proxyPort: number;
+  apiPort: number;
+  /** `http://127.0.0.1:<proxyPort>` */
+  proxyOrigin: string;
+  /** `http://127.0.0.1:<apiPort>` */
+  apiOrigin: string;
+  home: string;
+  process: Deno.ChildProcess;
+  /** Everything the daemon printed so far. */
+  output(): string;
+  /** GETs or POSTs the API and returns the parsed JSON. */
+  // deno-lint-ignore no-explicit-any
+  api(path: string, init?: RequestInit): Promise<any>;
+  /** Sends `signal` (default SIGTERM), waits for exit and removes the home unless `keepHome`. */
+  stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+}
+
+/** The `deno run` flags of the `start` task, so tests prove the daemon works under exactly those. */
+export function startTaskFlags(): string[] {
+  const task = denoJson.tasks.start;
+  return task.split(/\s+/).filter((part) => part.startsWith("--allow-"));
+}
+
+/** What a child Deno needs from this process's environment to find its module cache. */
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "USERPROFILE"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+/** Runs `core/main.ts` with `args` under the start task's flags and returns its output. */
+export async function runLumen(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...startTaskFlags(), "core/main.ts", ...args],
+    env: { ...baseEnv(), ...env },
+    clearEnv: true,
+    stdin: "null",
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
+/** Starts the daemon; `env` adds to a minimal environment (PATH, HOME, ports 0, temp LUMEN_HOME). */
+export async function startDaemon(
+  options: { env?: Record<string, string>; keepHome?: boolean } = {},
+): Promise<Daemon> {
+  const home = await Deno.makeTempDir({ prefix: "lumen-test-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...startTaskFlags(), "core/main.ts", "serve"],
+    env: {
+      ...baseEnv(),
+      LUMEN_HOME: `${home}/lumen`,
+      LUMEN_PROXY_PORT: "0",
+      LUMEN_API_PORT: "0",
+      ...options.env,
+    },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+
+  let output = "";
+  const decoder = new TextDecoder();
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+
+  const deadline = Date.now() + 30_000;
+  let match: RegExpMatchArray | null = null;
+  while (
+    !(match = output.match(/on http:\/\/127\.0\.0\.1:(\d+), API on http:\/\/127\.0\.0\.1:(\d+)/))
+  ) {
+    const exited = await Promise.race([
+      child.status.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), 25)),
+    ]);
+    if (exited || Date.now() > deadline) {
+      if (!exited) child.kill("SIGKILL");
+      await child.status;
+      await drained;
+      await Deno.remove(home, { recursive: true });
+      throw new Error(`Daemon did not start:\n${output}`);
+    }
+  }
+  const proxyPort = Number(match[1]);
+  const apiPort = Number(match[2]);
+  const apiOrigin = `http://127.0.0.1:${apiPort}`;
+
+  return {
+    proxyPort,
+    apiPort,
+    proxyOrigin: `http://127.0.0.1:${proxyPort}`,
+    apiOrigin,
+    home: `${home}/lumen`,
+    process: child,
+    output: () => output,
+    async api(path, init) {
+      const res = await fetch(`${apiOrigin}${path}`, init);
+      const body = await res.json();
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+      return body;
+    },
+    async stop(signal = "SIGTERM") {
+      try {
+        child.kill(signal);
+      } catch {
+        // Already exited; its status is still collected below.
+      }
+      const status = await child.status;
+      await drained;
+      if (!options.keepHome) await Deno.remove(home, { recursive: true });
+      return status;
+    },
+  };
+}

@@ -1,0 +1,267 @@
+// How the fake upstream cuts and compresses a body before writing it, so tests can replay the same
+// bytes as one write, one write per event, or many small random writes.
+import zlib from "node:zlib";
+
+/** A content coding the fake upstream can apply. */
+export type Encoding = "gzip" | "br" | "deflate";
+
+/** How one response is written, from the request's `x-fake-*` headers. */
+export interface Delivery {
+  chunking: "whole" | "events" | "bytes" | null;
+  seed: number;
+  delayMs: number;
+  stallAfter: number;
+  encoding: Encoding | null;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Splits a body where a streaming server would flush: after each SSE event or JSON array element. */
+export function splitEvents(body: Uint8Array, contentType: string): Uint8Array[] {
+  if (contentType.includes("text/event-stream")) return splitSse(body);
+  const first = body.findIndex((b) => b !== 0x20 && b !== LF && b !== CR && b !== 0x09);
+  return body[first] === 0x5b /* [ */ ? splitJsonArray(body) : [body];
+}
+
+/** Splits a body into random pieces of 1–32 bytes, the same pieces for the same seed. */
+export function splitRandom(body: Uint8Array, seed: number): Uint8Array[] {
+  const random = mulberry32(seed);
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < body.length;) {
+    const size = 1 + Math.floor(random() * 32);
+    chunks.push(body.subarray(i, i + size));
+    i += size;
+  }
+  return chunks;
+}
+
+/** True when an `accept-encoding` header value allows `coding` (RFC 9110 §12.5.3). */
+export function acceptsEncoding(acceptEncoding: string | undefined, coding: Encoding): boolean {
+  let star = false;
+  for (const item of (acceptEncoding ?? "").split(",")) {
+    const [name, ...params] = item.trim().toLowerCase().split(";");
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const allowed = q === undefined || Number(q.slice(2)) > 0;
+    if (name === coding) return allowed;
+    if (name === "*") star = allowed;
+  }
+  return star;
+}
+
+/**
+ * Compresses `chunks` as one stream, flushing after each chunk like a streaming server does, so
+ * every output chunk carries exactly its input chunk; the stream trailer joins the last one.
+ */
+export async function compressChunks(
+  chunks: Uint8Array[],
+  coding: Encoding,
+): Promise<Uint8Array[]> {
+  const stream = coding === "gzip"
+    ? zlib.createGzip()
+    : coding === "br"
+    ? zlib.createBrotliCompress()
+    : zlib.createDeflate();
+  const flushKind = coding === "br"
+    ? zlib.constants.BROTLI_OPERATION_FLUSH
+    : zlib.constants.Z_SYNC_FLUSH;
+  let pending: Uint8Array[] = [];
+  stream.on("data", (data: Uint8Array) => pending.push(new Uint8Array(data)));
+  const ended = new Promise<void>((resolve, reject) => {
+    stream.once("end", resolve);
+    stream.once("error", reject);
+  });
+  const out: Uint8Array[] = [];
+  for (const chunk of chunks) {
+    stream.write(chunk);
+    await new Promise<void>((resolve) => stream.flush(flushKind, () => resolve()));
+    out.push(concatBytes(pending));
+    pending = [];
+  }
+  stream.end();
+  await ended;
+  const trailer = concatBytes(pending);
+  if (out.length === 0) out.push(trailer);
+  else out[out.length - 1] = concatBytes([out[out.length - 1], trailer]);
+  return out;
+}
+
+/**
+ * A body stream that writes `chunks` one per pull, so each is its own write, then closes. With a
+ * finite `stallAfter` it writes that many chunks and then holds the body open. `live` holds a cut
+ * function for every stream still running, which the server calls when it closes.
+ */
+export function writeChunks(chunks: Uint8Array[], options: {
+  delayMs: number;
+  stallAfter: number;
+  live: Set<() => void>;
+  onWrite(chunk: Uint8Array): void;
+  /** Called when the client goes away or the server cuts the stream before its end. */
+  onAbort(): void;
+}): ReadableStream<Uint8Array> {
+  const { delayMs, stallAfter, live, onWrite, onAbort } = options;
+  let index = 0;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let wake: (() => void) | undefined;
+
+  // Ends any wait in pull() (a delay timer or a stall): nothing else holds a resource.
+  function stop() {
+    stopped = true;
+    clearTimeout(timer);
+    wake?.();
+    live.delete(cut);
+  }
+  function cut() {
+    stop();
+    onAbort();
+  }
+  function wait(ms: number | null): Promise<void> {
+    return new Promise((resolve) => {
+      wake = resolve;
+      if (ms !== null) timer = setTimeout(resolve, ms);
+    });
+  }
+
+  return new ReadableStream<Uint8Array>({
+    start() {
+      live.add(cut);
+    },
+    async pull(controller) {
+      const held = stallAfter !== Infinity && index >= Math.min(stallAfter, chunks.length);
+      if (held || (index > 0 && delayMs > 0)) await wait(held ? null : delayMs);
+      // The client went away or the server dropped the connection. Ending the body now would
+      // make a cut response look complete, and erroring it makes Deno.serve log; so park.
+      if (stopped) return new Promise<void>(() => {});
+      if (index < chunks.length) {
+        const chunk = chunks[index++];
+        controller.enqueue(chunk);
+        onWrite(chunk);
+      }
+      if (index === chunks.length && stallAfter === Infinity) {
+        stop();
+        controller.close();
+      }
+    },
+    cancel() {
+      stop();
+      onAbort();
+    },
+  }, { highWaterMark: 0 });
+}
+
+/** Joins byte chunks into one array. */
+export function concatBytes(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+/** One chunk per event: each ends after the blank line that terminates it (CRLF, LF or CR). */
+function splitSse(body: Uint8Array): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let start = 0;
+  let lineStart = 0;
+  for (let i = 0; i < body.length;) {
+    if (body[i] !== LF && body[i] !== CR) {
+      i++;
+      continue;
+    }
+    const end = body[i] === CR && body[i + 1] === LF ? i + 2 : i + 1;
+    // A blank line closes the event; leading blank lines ride along with the next event.
+    if (i === lineStart && lineStart > start) {
+      chunks.push(body.subarray(start, end));
+      start = end;
+    }
+    lineStart = end;
+    i = end;
+  }
+  if (start < body.length) chunks.push(body.subarray(start, body.length));
+  return chunks;
+}
+
+/** One chunk per top-level element of a streamed JSON array, separators leading the next one. */
+function splitJsonArray(body: Uint8Array): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === 0x5c /* \ */) escaped = true;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      depth++;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+      if (depth === 1) {
+        chunks.push(body.subarray(start, i + 1));
+        start = i + 1;
+      }
+    }
+  }
+  if (start < body.length) chunks.push(body.subarray(start, body.length));
+  return chunks;
+}
+
+// A tiny seeded PRNG: reproducible splits without a dependency.
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const CHUNKINGS = ["whole", "events", "bytes"];
+const ENCODINGS = ["gzip", "br", "deflate"];
+
+/** Says what is wrong with the request's `x-fake-*` headers, or null when they are usable. */
+export function deliveryProblem(headers: Record<string, string>): string | null {
+  const count = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    const value = headers[name];
+    if (value === undefined) return null;
+    const n = Number(value);
+    return Number.isSafeInteger(n) && n >= min && n <= max ? null : `${name} must be ${min}–${max}`;
+  };
+  const chunking = headers["x-fake-chunking"];
+  const encoding = headers["x-fake-encoding"];
+  if (chunking !== undefined && !CHUNKINGS.includes(chunking)) {
+    return `x-fake-chunking must be one of ${CHUNKINGS.join(", ")}`;
+  }
+  if (encoding !== undefined && !ENCODINGS.includes(encoding)) {
+    return `x-fake-encoding must be one of ${ENCODINGS.join(", ")}`;
+  }
+  // These statuses forbid a body, and every answer here has one.
+  if (["204", "205", "304"].includes(headers["x-fake-status"])) {
+    return "x-fake-status cannot be a status without a body";
+  }
+  return count("x-fake-status", 200, 599) ?? count("x-fake-seed", 0) ??
+    count("x-fake-delay-ms", 0) ?? count("x-fake-stall", 0);
+}
+
+/** Reads the delivery headers; invalid values (already answered with a 400) fall back to defaults. */
+export function parseDelivery(headers: Record<string, string>): Delivery {
+  const valid = deliveryProblem(headers) === null;
+  const number = (name: string, fallback: number) =>
+    valid && headers[name] !== undefined ? Number(headers[name]) : fallback;
+  return {
+    chunking: valid ? (headers["x-fake-chunking"] as Delivery["chunking"]) ?? null : null,
+    seed: number("x-fake-seed", 1),
+    delayMs: number("x-fake-delay-ms", 0),
+    stallAfter: number("x-fake-stall", Infinity),
+    encoding: valid ? (headers["x-fake-encoding"] as Encoding | undefined) ?? null : null,
+  };
+}

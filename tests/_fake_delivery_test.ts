@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import zlib from "node:zlib";
+import {
+  acceptsEncoding,
+  compressChunks,
+  concatBytes,
+  splitEvents,
+  splitRandom,
+} from "./_fake_delivery.ts";
+import { FIXTURES, SSE } from "./_fake_fixtures.ts";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+Deno.test("splitEvents() cuts after each SSE event and each JSON array element", () => {
+  const text = (chunks: Uint8Array[]) => chunks.map((c) => new TextDecoder().decode(c));
+  assert.deepEqual(text(splitEvents(bytes("\ndata: a\r\n\r\ndata: b\r\rdata: c\n\ntail"), SSE)), [
+    "\ndata: a\r\n\r\n",
+    "data: b\r\r",
+    "data: c\n\n",
+    "tail",
+  ]);
+  assert.deepEqual(
+    text(splitEvents(bytes(FIXTURES["google/stream_array"][1]), "application/json")),
+    [
+      '[{\n  "t": "}]{"\n}',
+      '\n,\r\n{\n  "u": {"v": [1]}\n}',
+      "\n]",
+    ],
+  );
+  assert.equal(splitEvents(bytes('{"a": [1]}'), "application/json").length, 1);
+});
+
+Deno.test("splitRandom() splits reproducibly into pieces of at most 32 bytes", () => {
+  const body = bytes("x".repeat(1000));
+  const a = splitRandom(body, 3);
+  assert.deepEqual(a, splitRandom(body, 3));
+  assert.notDeepEqual(a.map((c) => c.length), splitRandom(body, 4).map((c) => c.length));
+  assert.ok(a.every((c) => c.length >= 1 && c.length <= 32));
+  assert.equal(a.reduce((n, c) => n + c.length, 0), 1000);
+});
+
+Deno.test("acceptsEncoding() follows q-values and the wildcard", () => {
+  assert.equal(acceptsEncoding("gzip, br", "br"), true);
+  assert.equal(acceptsEncoding("gzip;q=0.5", "gzip"), true);
+  assert.equal(acceptsEncoding("gzip;q=0, *", "gzip"), false);
+  assert.equal(acceptsEncoding("*", "deflate"), true);
+  assert.equal(acceptsEncoding(undefined, "gzip"), false);
+});
+
+Deno.test("compressChunks() flushes so each compressed chunk decodes to its own event", async () => {
+  const events = splitEvents(bytes(FIXTURES["anthropic/messages_stream"][1]), SSE);
+  const decoders = {
+    gzip: (b: Uint8Array) => zlib.gunzipSync(b, { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+    deflate: (b: Uint8Array) => zlib.inflateSync(b, { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+    br: (b: Uint8Array) =>
+      zlib.brotliDecompressSync(b, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }),
+  };
+  for (const [coding, decode] of Object.entries(decoders)) {
+    const chunks = await compressChunks(events, coding as keyof typeof decoders);
+    assert.equal(chunks.length, events.length);
+    for (let k = 1; k <= chunks.length; k++) {
+      const prefix = new Uint8Array(decode(concatBytes(chunks.slice(0, k))));
+      assert.deepEqual(prefix, concatBytes(events.slice(0, k)), `${coding} after ${k} chunks`);
+    }
+  }
+});

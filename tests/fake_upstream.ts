@@ -1,0 +1,275 @@
+// A fake provider API over loopback HTTPS for integration tests and benchmarks. It answers from
+// tests/fixtures byte for byte and records what it received and exactly what it sent. Request
+// headers steer it (the request body is never echoed):
+//   x-fake-case: <provider>/<case>       answer with that fixture instead of routing by path/body
+//   x-fake-status: 429                   answer that status (≥ 400: the provider's error body)
+//   x-fake-chunking: whole|events|bytes  one write / one write per event / random 1–32 byte writes
+//   x-fake-seed: N                       seed of the `bytes` splits (default 1)
+//   x-fake-delay-ms: N                   pause between writes
+//   x-fake-stall: N                      write N chunks, then hold the response open until the
+//                                        client goes away or the server closes
+//   x-fake-encoding: gzip|br|deflate     compress, if the request's accept-encoding allows it
+import type { Provider } from "../core/types.ts";
+import { createTestPki } from "./_certs.ts";
+import {
+  errorResponse,
+  type Fixture,
+  FIXTURES_DIR,
+  isCaseName,
+  providerForPath,
+  providerHeaders,
+  readFixture,
+  selectCase,
+} from "./_fake_cases.ts";
+import {
+  acceptsEncoding,
+  compressChunks,
+  concatBytes,
+  deliveryProblem,
+  parseDelivery,
+  splitEvents,
+  splitRandom,
+  writeChunks,
+} from "./_fake_delivery.ts";
+
+export type { Fixture, FixtureMeta } from "./_fake_cases.ts";
+
+/** One request as the fake upstream received it. */
+export interface RecordedRequest {
+  /** Also sent back as the `x-fake-request-id` response header. */
+  id: string;
+  method: string;
+  path: string;
+  /** Query without `?`. */
+  query: string;
+  /** Request headers with lower-case names. */
+  headers: Record<string, string>;
+  body: Uint8Array;
+  /** Fixture answered with (`openai/chat`), or null for an error that used none. */
+  case: string | null;
+  status: number;
+  /** How the response ended: null while it is still being written. */
+  ended: "complete" | "aborted" | null;
+}
+
+/** A running fake upstream. */
+export interface FakeUpstream {
+  /** `https://127.0.0.1:PORT` */
+  origin: string;
+  /** The CA that signed the server's certificate. */
+  caPem: string;
+  /** A temp file holding `caPem`, removed by `close()`. */
+  caFile: string;
+  requests: RecordedRequest[];
+  /** Returns exactly the body bytes written for request `id` (compressed when compressed). */
+  sent(id: string): Uint8Array;
+  /** Stops the server, cutting held-open responses, and removes `caFile`. */
+  close(): Promise<void>;
+}
+
+/** Options of `startFakeUpstream()`. */
+export interface FakeUpstreamOptions {
+  /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
+  /** Folder with `<provider>/<case>.*` fixtures; defaults to tests/fixtures. */
+  fixturesDir?: URL;
+}
+
+/** A fixture with what every request for it would otherwise recompute. */
+interface Prepared extends Fixture {
+  contentType: string;
+  /** SSE or a streamed JSON array: delivered one event per write by default. */
+  streamed: boolean;
+  events: Uint8Array[];
+}
+
+interface Answer {
+  status: number;
+  caseName: string | null;
+  headers: Record<string, string>;
+  /** The body cut into events (a single chunk for an error or a plain JSON body). */
+  events: Uint8Array[];
+  streamed: boolean;
+}
+
+/** Reads a fixture body and its case.json, e.g. `fixture("anthropic/messages_stream")`. */
+export function fixture(caseName: string, options: { dir?: URL } = {}): Promise<Fixture> {
+  return readFixture(caseName, options.dir);
+}
+
+/** Starts a fake provider API on loopback HTTPS. */
+export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
+  const pki = await createTestPki();
+  const dir = options.fixturesDir ?? FIXTURES_DIR;
+  const requests: RecordedRequest[] = [];
+  const written = new Map<string, Uint8Array[]>();
+  // Stops of the responses still being written: close() ends their timers and stalls.
+  const live = new Set<() => void>();
+  const fixtures = new Map<string, Prepared>();
+  let count = 0;
+
+  async function prepare(caseName: string): Promise<Prepared | null> {
+    // Loaded on first use, because fixtures may be written while the server already runs.
+    let found = fixtures.get(caseName);
+    if (!found) {
+      let loaded: Fixture;
+      try {
+        loaded = await readFixture(caseName, dir);
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return null;
+        throw error;
+      }
+      const contentType = loaded.meta.content_type;
+      const events = splitEvents(loaded.body, contentType);
+      const streamed = contentType.includes("text/event-stream") || events.length > 1;
+      found = { ...loaded, contentType, events, streamed };
+      fixtures.set(caseName, found);
+    }
+    return found;
+  }
+
+  async function answer(record: RecordedRequest, started: number): Promise<Answer> {
+    const { headers, method, path } = record;
+    const named = headers["x-fake-case"];
+    const provider: Provider = named !== undefined && isCaseName(named)
+      ? named.split("/")[0] as Provider
+      : providerForPath(path);
+    const elapsedMs = Math.round(performance.now() - started);
+    const base = providerHeaders(provider, { path, elapsedMs });
+    const fail = (status: number, detail?: string): Answer => {
+      const error = errorResponse(provider, status, {
+        requestId: base["request-id"] ?? "",
+        detail,
+      });
+      const headers = { ...base, ...error.headers };
+      return { status, caseName: null, headers, events: [error.body], streamed: false };
+    };
+    const problem = named !== undefined && !isCaseName(named)
+      ? `Unknown x-fake-case "${named}"`
+      : deliveryProblem(headers);
+    if (problem) return fail(400, problem);
+    const status = Number(headers["x-fake-status"] ?? 200);
+    if (status >= 400) return fail(status);
+    const caseName = named ??
+      selectCase({
+        method,
+        path,
+        query: new URLSearchParams(record.query),
+        body: parseJson(record.body),
+      });
+    if (caseName === null) {
+      return fail(404, provider === "openai" ? `Unknown request URL: ${method} ${path}.` : "");
+    }
+    const found = await prepare(caseName);
+    if (!found) return fail(500, `Fake upstream has no fixture "${caseName}"`);
+    const { contentType, events, streamed } = found;
+    return {
+      status,
+      caseName,
+      headers: { ...base, "content-type": contentType },
+      events,
+      streamed,
+    };
+  }
+
+  async function handle(request: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
+    const started = performance.now();
+    const url = new URL(request.url);
+    const id = String(++count);
+    const record: RecordedRequest = {
+      id,
+      method: request.method,
+      path: url.pathname,
+      query: url.search.slice(1),
+      headers: Object.fromEntries(request.headers),
+      body: new Uint8Array(await request.arrayBuffer()),
+      case: null,
+      status: 0,
+      ended: null,
+    };
+    requests.push(record);
+    // What abort tests look for. `completed` rejects when a response is cut, except that an
+    // HTTP/1.1 client leaving during a stall only cancels the body stream (Deno 2.9.6).
+    const end = (how: "complete" | "aborted") => record.ended ??= how;
+    info.completed.then(() => end("complete"), () => end("aborted"));
+    const sent: Uint8Array[] = [];
+    written.set(id, sent);
+
+    const reply = await answer(record, started);
+    record.case = reply.caseName;
+    record.status = reply.status;
+    const headers = new Headers({ ...reply.headers, "x-fake-request-id": id });
+    const delivery = parseDelivery(record.headers);
+    const chunking = delivery.chunking ?? (reply.streamed ? "events" : "whole");
+    let chunks = chunking === "events"
+      ? reply.events
+      : chunking === "bytes"
+      ? splitRandom(concatBytes(reply.events), delivery.seed)
+      : [concatBytes(reply.events)];
+    // Like a real server, compress only what the client said it can decode.
+    if (
+      delivery.encoding && acceptsEncoding(record.headers["accept-encoding"], delivery.encoding)
+    ) {
+      chunks = await compressChunks(chunks, delivery.encoding);
+      headers.set("content-encoding", delivery.encoding);
+      headers.set("vary", "Accept-Encoding");
+    }
+    if (chunking === "whole" && delivery.stallAfter === Infinity) {
+      // One write with a content-length, as non-streamed API answers arrive.
+      const body = concatBytes(chunks);
+      sent.push(body);
+      return new Response(body, { status: reply.status, headers });
+    }
+    const body = writeChunks(chunks, {
+      delayMs: delivery.delayMs,
+      stallAfter: delivery.stallAfter,
+      live,
+      onWrite: (chunk) => sent.push(chunk),
+      onAbort: () => end("aborted"),
+    });
+    return new Response(body, { status: reply.status, headers });
+  }
+
+  const shutdown = new AbortController();
+  const server = Deno.serve({
+    cert: pki.certPem,
+    key: pki.keyPem,
+    hostname: "127.0.0.1",
+    port: options.port ?? 0,
+    onListen() {}, // keep test output quiet
+    signal: shutdown.signal,
+  }, handle);
+  const caFile = await Deno.makeTempFile({ prefix: "lumen-fake-ca-", suffix: ".pem" });
+  await Deno.writeTextFile(caFile, pki.caPem);
+
+  let closing: Promise<void> | undefined;
+  return {
+    origin: `https://127.0.0.1:${server.addr.port}`,
+    caPem: pki.caPem,
+    caFile,
+    requests,
+    sent(id) {
+      const chunks = written.get(id);
+      if (!chunks) throw new RangeError(`Cannot find fake upstream request "${id}"`);
+      return concatBytes(chunks);
+    },
+    close() {
+      closing ??= (async () => {
+        // Dropping the connections first makes every cut response fail on the client side.
+        shutdown.abort();
+        for (const cut of [...live]) cut();
+        await server.finished;
+        await Deno.remove(caFile).catch(() => {}); // already gone is fine
+      })();
+      return closing;
+    },
+  };
+}
+
+function parseJson(body: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return null; // a body that is not JSON routes like one without `stream: true`
+  }
+}
