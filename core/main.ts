@@ -31,11 +31,18 @@ async function serve(config: Config): Promise<void> {
     extraCaCerts: config.extraCaCerts,
   });
   let tapErrors = 0;
+  const onTapError = (error: unknown) => {
+    // Only the first few: a parser bug must not flood the log, and messages carry no content.
+    if (++tapErrors <= 5) {
+      console.error(`Usage capture failed for one response: ${messageOf(error)}`);
+    }
+  };
   const tapFor = createTapFactory({
     now,
     price: (provider, usage) => pricer.price(provider, usage),
     lapId: () => aggregator.currentLapId,
     onEvent: (event) => aggregator.record(event),
+    onError: onTapError,
   });
 
   const proxy = await startProxyListener(config.proxyPort, {

@@ -19,6 +19,8 @@ export interface CaptureDeps {
   price(provider: Provider, usage: Usage): { cost_usd: number | null; price_source: string | null };
   lapId(): string;
   onEvent(event: UsageEvent): void;
+  /** Called when building an event failed after the response ended (the relay's guard is gone). */
+  onError(error: unknown): void;
   onWarning?(warning: ParseWarning): void;
 }
 
@@ -98,7 +100,7 @@ function createUsageTap(provider: Provider, request: TapRequest, deps: CaptureDe
     onEnd({ aborted }) {
       if (!decompressor) return finish(aborted);
       // Decompression output arrives asynchronously; the event follows its last byte.
-      decompressor.end().then((complete) => finish(aborted || !complete)).catch(deps.onWarning);
+      decompressor.end().then((complete) => finish(aborted || !complete)).catch(deps.onError);
     },
   };
 }

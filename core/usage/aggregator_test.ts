@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import type { UsageEvent } from "../types.ts";
+import { Aggregator } from "./aggregator.ts";
+
+function event(ts: number, cost: number | null = 0.1): UsageEvent {
+  return {
+    id: `id-${ts}`,
+    ts,
+    provider: "anthropic",
+    host: "api.anthropic.com",
+    path: "/v1/messages",
+    model: "claude-haiku-4-5",
+    client: "claude-code",
+    mode: "relay",
+    status: 200,
+    streamed: true,
+    input_tokens: 100,
+    output_tokens: 20,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+    cost_usd: cost,
+    price_source: cost === null ? null : "pricing:claude-haiku-4-5",
+    estimated: false,
+    latency_ms: 1,
+    ttfb_ms: 1,
+    lap_id: "",
+  };
+}
+
+Deno.test("Aggregator.stats() rates tokens over the last 60 s only", () => {
+  let now = new Date(2026, 10, 27, 12, 0, 0).getTime();
+  const agg = new Aggregator({ now: () => now });
+  agg.record(event(now));
+  now += 30_000;
+  agg.record(event(now));
+  assert.equal(agg.stats().token_rate.tokens_per_s, 4); // 240 tokens / 60 s
+  now += 31_000;
+  assert.equal(agg.stats().token_rate.tokens_per_s, 2);
+  now += 30_000;
+  assert.equal(agg.stats().token_rate.tokens_per_s, 0);
+});
+
+Deno.test("Aggregator.stats() starts today afresh at local midnight and keeps the total", () => {
+  let now = new Date(2026, 10, 27, 23, 59, 0).getTime();
+  const agg = new Aggregator({ now: () => now });
+  agg.record(event(now));
+  now = new Date(2026, 10, 28, 0, 1, 0).getTime();
+  const stats = agg.stats();
+  assert.equal(stats.today.requests, 0);
+  assert.equal(stats.total.requests, 1);
+});
+
+Deno.test("Aggregator.record() sums cost without float drift and counts unpriced apart", () => {
+  const agg = new Aggregator({ now: () => 0 });
+  for (let i = 0; i < 10; i++) agg.record(event(i, 0.1));
+  agg.record(event(11, null));
+  const { total } = agg.stats();
+  assert.equal(total.cost_usd, 1);
+  assert.equal(total.unpriced_requests, 1);
+  assert.equal(total.requests, 11);
+});
+
+Deno.test("Aggregator.closeLap() closes the lap with its totals and tells subscribers", () => {
+  const agg = new Aggregator({ now: () => 5 });
+  const seen: string[] = [];
+  agg.subscribe((m) => seen.push(m.type));
+  agg.record(event(1));
+  const { closed, opened } = agg.closeLap();
+  assert.equal(closed.requests, 1);
+  assert.equal(closed.ended_at, 5);
+  assert.equal(opened.name, "Lap 2");
+  assert.equal(agg.currentLapId, opened.id);
+  assert.deepEqual(seen, ["usage", "stats", "lap", "stats"]);
+});
