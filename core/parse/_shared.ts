@@ -25,6 +25,30 @@ export function createWarn(options: ParserOptions | undefined): Warn {
   };
 }
 
+/** Parses one SSE event's JSON, or warns and returns undefined: a bad event never ends a parse. */
+export function parseEventJson(data: string, warn: Warn): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    warn("bad-json", `Skipped an SSE event that is not JSON (${data.length} chars)`);
+    return undefined;
+  }
+}
+
+/** Builds the estimated result of a response that showed no usage, from what was counted. */
+export function estimatedResult(
+  model: string | null,
+  counts: { input: number; output: TokenTally; reasoning: TokenTally },
+  why: { failed: boolean; aborted: boolean },
+): { usage: Usage; reason: string } {
+  const usage = emptyUsage(model, true);
+  usage.input_tokens = counts.input;
+  usage.output_tokens = counts.output.tokens();
+  usage.reasoning_tokens = Math.min(counts.reasoning.tokens(), usage.output_tokens);
+  const reason = why.failed ? "upstream error" : why.aborted ? "aborted" : "no usage";
+  return { usage, reason };
+}
+
 /** Narrows to a plain JSON object. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

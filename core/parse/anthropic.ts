@@ -13,6 +13,7 @@ import {
   errorMessage,
   isErrorStatus,
   isRecord,
+  parseEventJson,
   type ParserOptions,
   RequestFacts,
 } from "./_shared.ts";
@@ -122,14 +123,7 @@ export function createAnthropicParser(
     }
   }
 
-  function parse(data: string): unknown {
-    try {
-      return JSON.parse(data);
-    } catch {
-      warn("bad-json", `Skipped an SSE event that is not JSON (${data.length} chars)`);
-      return undefined;
-    }
-  }
+  const parse = (data: string) => parseEventJson(data, warn);
 
   const dialect: Dialect = {
     event(event: SseEvent) {

@@ -8,10 +8,11 @@ import {
   createErrorStatusParser,
   createJsonScanner,
   createWarn,
-  emptyUsage,
   errorMessage,
+  estimatedResult,
   isErrorStatus,
   isRecord,
+  parseEventJson,
   type ParserOptions,
   RequestFacts,
 } from "./_shared.ts";
@@ -97,14 +98,7 @@ export function createOpenAiChatParser(
     }
   }
 
-  function parse(data: string): unknown {
-    try {
-      return JSON.parse(data);
-    } catch {
-      warn("bad-json", `Skipped an SSE chunk that is not JSON (${data.length} chars)`);
-      return undefined;
-    }
-  }
+  const parse = (data: string) => parseEventJson(data, warn);
 
   const dialect: Dialect = {
     event(event: SseEvent) {
@@ -122,14 +116,10 @@ export function createOpenAiChatParser(
     result(aborted: boolean) {
       const name = model ?? facts.model();
       if (usage) return { usage: { ...usage, model: name } };
-      const estimate = emptyUsage(name, true);
-      estimate.input_tokens = facts.inputTokens();
-      estimate.output_tokens = output.tokens();
-      estimate.reasoning_tokens = Math.min(reasoning.tokens(), estimate.output_tokens);
-      return {
-        usage: estimate,
-        reason: failed ? "upstream error" : aborted ? "aborted" : "no usage",
-      };
+      return estimatedResult(name, { input: facts.inputTokens(), output, reasoning }, {
+        failed,
+        aborted,
+      });
     },
   };
   return createDriver(bodyKindOf(response.contentType), dialect, warn);

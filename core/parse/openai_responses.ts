@@ -8,10 +8,11 @@ import {
   createErrorStatusParser,
   createJsonScanner,
   createWarn,
-  emptyUsage,
   errorMessage,
+  estimatedResult,
   isErrorStatus,
   isRecord,
+  parseEventJson,
   type ParserOptions,
   RequestFacts,
 } from "./_shared.ts";
@@ -93,14 +94,7 @@ export function createOpenAiResponsesParser(
     }
   }
 
-  function parse(data: string): unknown {
-    try {
-      return JSON.parse(data);
-    } catch {
-      warn("bad-json", `Skipped an SSE event that is not JSON (${data.length} chars)`);
-      return undefined;
-    }
-  }
+  const parse = (data: string) => parseEventJson(data, warn);
 
   const dialect: Dialect = {
     event(event: SseEvent) {
@@ -139,14 +133,10 @@ export function createOpenAiResponsesParser(
     result(aborted: boolean) {
       const name = model ?? facts.model();
       if (usage) return { usage: { ...usage, model: name } };
-      const estimate = emptyUsage(name, true);
-      estimate.input_tokens = facts.inputTokens();
-      estimate.output_tokens = output.tokens();
-      estimate.reasoning_tokens = Math.min(reasoning.tokens(), estimate.output_tokens);
-      return {
-        usage: estimate,
-        reason: failed ? "upstream error" : aborted ? "aborted" : "no usage",
-      };
+      return estimatedResult(name, { input: facts.inputTokens(), output, reasoning }, {
+        failed,
+        aborted,
+      });
     },
   };
   return createDriver(bodyKindOf(response.contentType), dialect, warn);
