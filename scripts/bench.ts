@@ -78,13 +78,13 @@ function targets(maxSockets: number): Target[] {
     {
       name: "direct",
       url: (path) => new URL(path, upstream.origin),
-      agent: new https.Agent({ keepAlive: true, noDelay: true, maxSockets, ca: upstream.caPem }),
+      agent: new https.Agent({ keepAlive: true, maxSockets, ca: upstream.caPem }),
       lib: https,
     },
     {
       name: "relay",
       url: (path) => new URL(`/openai${path}`, daemon.proxyOrigin),
-      agent: new http.Agent({ keepAlive: true, noDelay: true, maxSockets }),
+      agent: new http.Agent({ keepAlive: true, maxSockets }),
       lib: http,
     },
   ];
