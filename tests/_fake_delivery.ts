@@ -1,5 +1,6 @@
-// How the fake upstream cuts and compresses a body before writing it, so tests can replay the same
-// bytes as one write, one write per event, or many small random writes.
+// How the fake upstream cuts, compresses and writes a body, so tests can replay the same bytes as
+// one write, one write per event, or many small random writes.
+import type { ServerResponse } from "node:http";
 import zlib from "node:zlib";
 
 /** A content coding the fake upstream can apply. */
@@ -12,6 +13,15 @@ export interface Delivery {
   delayMs: number;
   stallAfter: number;
   encoding: Encoding | null;
+}
+
+/** A response to write: status and head, with the body already cut into events. */
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  events: Uint8Array[];
+  /** SSE or a streamed JSON array: written one event per write unless told otherwise. */
+  streamed: boolean;
 }
 
 const LF = 0x0a;
@@ -87,67 +97,90 @@ export async function compressChunks(
 }
 
 /**
- * A body stream that writes `chunks` one per pull, so each is its own write, then closes. With a
- * finite `stallAfter` it writes that many chunks and then holds the body open. `live` holds a cut
- * function for every stream still running, which the server calls when it closes.
+ * Writes `reply` to `res` as the request's `x-fake-*` headers ask, pushing each body write onto
+ * `sent`. Once `signal` aborts it stops writing and leaves the response unended.
  */
-export function writeChunks(chunks: Uint8Array[], options: {
+export async function deliver(res: ServerResponse, reply: Reply, request: {
+  headers: Record<string, string>;
+  signal: AbortSignal;
+  sent: Uint8Array[];
+}): Promise<void> {
+  const { headers, signal, sent } = request;
+  const head = { ...reply.headers };
+  const delivery = parseDelivery(headers);
+  const chunking = delivery.chunking ?? (reply.streamed ? "events" : "whole");
+  let chunks = chunking === "events"
+    ? reply.events
+    : chunking === "bytes"
+    ? splitRandom(concatBytes(reply.events), delivery.seed)
+    : [concatBytes(reply.events)];
+  // Like a real server, compress only what the client said it can decode.
+  if (delivery.encoding && acceptsEncoding(headers["accept-encoding"], delivery.encoding)) {
+    chunks = await compressChunks(chunks, delivery.encoding);
+    head["content-encoding"] = delivery.encoding;
+    head["vary"] = "Accept-Encoding";
+  }
+  if (signal.aborted) return;
+  if (chunking === "whole" && delivery.stallAfter === Infinity) {
+    // One write with a content-length, as non-streamed API answers arrive.
+    const whole = concatBytes(chunks);
+    sent.push(whole);
+    head["content-length"] = String(whole.length);
+    res.writeHead(reply.status, head).end(whole);
+    return;
+  }
+  // Without a content-length Node sends chunked; the head goes out now, before any delay or stall.
+  res.writeHead(reply.status, head).flushHeaders();
+  const finished = await writeChunks(chunks, {
+    delayMs: delivery.delayMs,
+    stallAfter: delivery.stallAfter,
+    signal,
+    write: (chunk) =>
+      new Promise((resolve) => {
+        sent.push(chunk);
+        // Resolves on an error too: a dead socket also closes the response, which cuts the loop.
+        res.write(chunk, () => resolve());
+      }),
+  });
+  // A cut response must stay cut: ending it would send the last chunk and look complete.
+  if (finished) res.end();
+}
+
+/**
+ * Writes `chunks` in order, each only after the previous one was flushed so each is its own write,
+ * pausing `delayMs` between them. With a finite `stallAfter` it writes that many chunks and then
+ * holds until `signal` aborts. Resolves true once every chunk is written, false when cut short.
+ */
+export async function writeChunks(chunks: Uint8Array[], options: {
   delayMs: number;
   stallAfter: number;
-  live: Set<() => void>;
-  onWrite(chunk: Uint8Array): void;
-  /** Called when the client goes away or the server cuts the stream before its end. */
-  onAbort(): void;
-}): ReadableStream<Uint8Array> {
-  const { delayMs, stallAfter, live, onWrite, onAbort } = options;
-  let index = 0;
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let wake: (() => void) | undefined;
+  /** Aborted when the client goes away or the server closes. */
+  signal: AbortSignal;
+  write(chunk: Uint8Array): Promise<void>;
+}): Promise<boolean> {
+  const { delayMs, stallAfter, signal, write } = options;
+  const count = Math.min(stallAfter, chunks.length);
+  for (let i = 0; i < count; i++) {
+    if (i > 0 && delayMs > 0) await pause(delayMs, signal);
+    if (signal.aborted) return false;
+    await write(chunks[i]);
+  }
+  if (stallAfter !== Infinity) await pause(null, signal);
+  return !signal.aborted;
+}
 
-  // Ends any wait in pull() (a delay timer or a stall): nothing else holds a resource.
-  function stop() {
-    stopped = true;
-    clearTimeout(timer);
-    wake?.();
-    live.delete(cut);
-  }
-  function cut() {
-    stop();
-    onAbort();
-  }
-  function wait(ms: number | null): Promise<void> {
-    return new Promise((resolve) => {
-      wake = resolve;
-      if (ms !== null) timer = setTimeout(resolve, ms);
-    });
-  }
-
-  return new ReadableStream<Uint8Array>({
-    start() {
-      live.add(cut);
-    },
-    async pull(controller) {
-      const held = stallAfter !== Infinity && index >= Math.min(stallAfter, chunks.length);
-      if (held || (index > 0 && delayMs > 0)) await wait(held ? null : delayMs);
-      // The client went away or the server dropped the connection. Ending the body now would
-      // make a cut response look complete, and erroring it makes Deno.serve log; so park.
-      if (stopped) return new Promise<void>(() => {});
-      if (index < chunks.length) {
-        const chunk = chunks[index++];
-        controller.enqueue(chunk);
-        onWrite(chunk);
-      }
-      if (index === chunks.length && stallAfter === Infinity) {
-        stop();
-        controller.close();
-      }
-    },
-    cancel() {
-      stop();
-      onAbort();
-    },
-  }, { highWaterMark: 0 });
+/** Waits `ms` (or forever when null), but ends at once when `signal` aborts so no timer outlives it. */
+function pause(ms: number | null, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = ms === null ? undefined : setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
 }
 
 /** Joins byte chunks into one array. */

@@ -6,6 +6,7 @@ import {
   concatBytes,
   splitEvents,
   splitRandom,
+  writeChunks,
 } from "./_fake_delivery.ts";
 import { FIXTURES, SSE } from "./_fake_fixtures.ts";
 
@@ -63,4 +64,39 @@ Deno.test("compressChunks() flushes so each compressed chunk decodes to its own 
       assert.deepEqual(prefix, concatBytes(events.slice(0, k)), `${coding} after ${k} chunks`);
     }
   }
+});
+
+// Ops sanitizing is off by default in Deno 2; on here, it fails the test if a cut leaves a timer.
+Deno.test({
+  name: "writeChunks() writes in order, holds a stall until aborted, and leaves no timer",
+  sanitizeOps: true,
+}, async () => {
+  const chunks = [bytes("a"), bytes("b"), bytes("c")];
+  const run = (options: { stallAfter: number; delayMs: number; signal: AbortSignal }) => {
+    const seen: string[] = [];
+    const write = (chunk: Uint8Array) => {
+      seen.push(new TextDecoder().decode(chunk));
+      return Promise.resolve();
+    };
+    return { seen, done: writeChunks(chunks, { ...options, write }) };
+  };
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+  const all = run({ stallAfter: Infinity, delayMs: 1, signal: new AbortController().signal });
+  assert.equal(await all.done, true);
+  assert.deepEqual(all.seen, ["a", "b", "c"]);
+
+  const stall = new AbortController();
+  const stalled = run({ stallAfter: 2, delayMs: 0, signal: stall.signal });
+  await tick();
+  assert.deepEqual(stalled.seen, ["a", "b"]);
+  stall.abort();
+  assert.equal(await stalled.done, false);
+
+  const slow = new AbortController();
+  const delayed = run({ stallAfter: Infinity, delayMs: 60_000, signal: slow.signal });
+  await tick();
+  slow.abort();
+  assert.equal(await delayed.done, false);
+  assert.deepEqual(delayed.seen, ["a"]);
 });

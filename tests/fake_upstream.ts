@@ -9,6 +9,9 @@
 //   x-fake-stall: N                      write N chunks, then hold the response open until the
 //                                        client goes away or the server closes
 //   x-fake-encoding: gzip|br|deflate     compress, if the request's accept-encoding allows it
+import https from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Provider } from "../core/types.ts";
 import { createTestPki } from "./_certs.ts";
 import {
@@ -21,16 +24,7 @@ import {
   readFixture,
   selectCase,
 } from "./_fake_cases.ts";
-import {
-  acceptsEncoding,
-  compressChunks,
-  concatBytes,
-  deliveryProblem,
-  parseDelivery,
-  splitEvents,
-  splitRandom,
-  writeChunks,
-} from "./_fake_delivery.ts";
+import { concatBytes, deliver, deliveryProblem, splitEvents } from "./_fake_delivery.ts";
 
 export type { Fixture, FixtureMeta } from "./_fake_cases.ts";
 
@@ -103,7 +97,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const dir = options.fixturesDir ?? FIXTURES_DIR;
   const requests: RecordedRequest[] = [];
   const written = new Map<string, Uint8Array[]>();
-  // Stops of the responses still being written: close() ends their timers and stalls.
+  // Cuts of the responses still open: close() ends their timers and stalls.
   const live = new Set<() => void>();
   const fixtures = new Map<string, Prepared>();
   let count = 0;
@@ -172,79 +166,82 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     };
   }
 
-  async function handle(request: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const url = new URL(request.url);
+    const url = new URL(req.url ?? "/", "https://127.0.0.1");
     const id = String(++count);
     const record: RecordedRequest = {
       id,
-      method: request.method,
+      method: req.method ?? "GET",
       path: url.pathname,
       query: url.search.slice(1),
-      headers: Object.fromEntries(request.headers),
-      body: new Uint8Array(await request.arrayBuffer()),
+      headers: headerRecord(req.rawHeaders),
+      body: new Uint8Array(),
       case: null,
       status: 0,
       ended: null,
     };
     requests.push(record);
-    // What abort tests look for. `completed` rejects when a response is cut, except that an
-    // HTTP/1.1 client leaving during a stall only cancels the body stream (Deno 2.9.6).
-    const end = (how: "complete" | "aborted") => record.ended ??= how;
-    info.completed.then(() => end("complete"), () => end("aborted"));
     const sent: Uint8Array[] = [];
     written.set(id, sent);
+    // What abort tests look for: "finish" means every byte went out; a "close" before it means the
+    // client left or close() cut the connection, which must also end any delay or stall.
+    const gone = new AbortController();
+    const cut = () => {
+      record.ended ??= "aborted";
+      gone.abort();
+      live.delete(cut);
+    };
+    live.add(cut);
+    res.once("finish", () => record.ended ??= "complete");
+    res.once("close", cut);
+    const body: Uint8Array[] = [];
+    for await (const chunk of req) body.push(chunk);
+    record.body = concatBytes(body);
 
     const reply = await answer(record, started);
     record.case = reply.caseName;
     record.status = reply.status;
-    const headers = new Headers({ ...reply.headers, "x-fake-request-id": id });
-    const delivery = parseDelivery(record.headers);
-    const chunking = delivery.chunking ?? (reply.streamed ? "events" : "whole");
-    let chunks = chunking === "events"
-      ? reply.events
-      : chunking === "bytes"
-      ? splitRandom(concatBytes(reply.events), delivery.seed)
-      : [concatBytes(reply.events)];
-    // Like a real server, compress only what the client said it can decode.
-    if (
-      delivery.encoding && acceptsEncoding(record.headers["accept-encoding"], delivery.encoding)
-    ) {
-      chunks = await compressChunks(chunks, delivery.encoding);
-      headers.set("content-encoding", delivery.encoding);
-      headers.set("vary", "Accept-Encoding");
-    }
-    if (chunking === "whole" && delivery.stallAfter === Infinity) {
-      // One write with a content-length, as non-streamed API answers arrive.
-      const body = concatBytes(chunks);
-      sent.push(body);
-      return new Response(body, { status: reply.status, headers });
-    }
-    const body = writeChunks(chunks, {
-      delayMs: delivery.delayMs,
-      stallAfter: delivery.stallAfter,
-      live,
-      onWrite: (chunk) => sent.push(chunk),
-      onAbort: () => end("aborted"),
-    });
-    return new Response(body, { status: reply.status, headers });
+    reply.headers["x-fake-request-id"] = id;
+    await deliver(res, reply, { headers: record.headers, signal: gone.signal, sent });
   }
 
-  const shutdown = new AbortController();
-  const server = Deno.serve({
+  const server = https.createServer({
     cert: pki.certPem,
     key: pki.keyPem,
-    hostname: "127.0.0.1",
-    port: options.port ?? 0,
-    onListen() {}, // keep test output quiet
-    signal: shutdown.signal,
-  }, handle);
+    // Real APIs flush each small write at once; without this, Nagle plus delayed ACK add ~40 ms.
+    noDelay: true,
+    // HTTP/1.1 only, as the relay's node:https agent speaks to real providers.
+    ALPNProtocols: ["http/1.1"],
+    // Deno.serve never closed idle keep-alive connections, and a client reusing one just as the
+    // server drops it would see a reset; close() ends them instead.
+    keepAliveTimeout: 0,
+  }, (req, res) => {
+    handle(req, res).catch((error) => {
+      if (!res.socket || res.socket.destroyed) return; // the client left, e.g. mid-upload
+      // A bug here answers 500 (or cuts a started stream) and logs, instead of crashing the tests.
+      console.error(error);
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500).end();
+    });
+  });
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as { port: number };
   const caFile = await Deno.makeTempFile({ prefix: "lumen-fake-ca-", suffix: ".pem" });
   await Deno.writeTextFile(caFile, pki.caPem);
 
   let closing: Promise<void> | undefined;
   return {
-    origin: `https://127.0.0.1:${server.addr.port}`,
+    origin: `https://127.0.0.1:${port}`,
     caPem: pki.caPem,
     caFile,
     requests,
@@ -255,15 +252,26 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     },
     close() {
       closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Dropping the connections first makes every cut response fail on the client side.
-        shutdown.abort();
+        for (const socket of sockets) socket.destroy();
         for (const cut of [...live]) cut();
-        await server.finished;
+        await closed;
         await Deno.remove(caFile).catch(() => {}); // already gone is fine
       })();
       return closing;
     },
   };
+}
+
+/** Request headers by lower-case name, repeats joined with ", " as the Fetch API's Headers does. */
+function headerRecord(raw: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${raw[i + 1]}` : raw[i + 1];
+  }
+  return headers;
 }
 
 function parseJson(body: Uint8Array): unknown {
