@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Provider } from "../core/types.ts";
 import { createTestPki } from "./_certs.ts";
+import { flatHeaders, headerRecord } from "../core/proxy/headers.ts";
 import {
   errorResponse,
   type Fixture,
@@ -175,7 +176,8 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       method: req.method ?? "GET",
       path: url.pathname,
       query: url.search.slice(1),
-      headers: headerRecord(req.rawHeaders),
+      // Lower-case names, repeats joined with ", " as the Fetch API's Headers does.
+      headers: flatHeaders(headerRecord(pairsOf(req.rawHeaders))),
       body: new Uint8Array(),
       case: null,
       status: 0,
@@ -264,14 +266,8 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   };
 }
 
-/** Request headers by lower-case name, repeats joined with ", " as the Fetch API's Headers does. */
-function headerRecord(raw: string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${raw[i + 1]}` : raw[i + 1];
-  }
-  return headers;
+function pairsOf(raw: string[]): [string, string][] {
+  return Array.from({ length: raw.length / 2 }, (_, i) => [raw[2 * i], raw[2 * i + 1]]);
 }
 
 function parseJson(body: Uint8Array): unknown {

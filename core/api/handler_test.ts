@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Aggregator } from "../usage/aggregator.ts";
 import type { UsageEvent } from "../types.ts";
+import { usageEvent as event } from "../usage/_event_fixture.ts";
 import { createApiHandler } from "./handler.ts";
 
 const PORT = 9091;
@@ -24,33 +25,6 @@ function call(handler: (req: Request) => Promise<Response>, path: string, init: 
   const headers = new Headers(init.headers);
   if (!headers.has("host")) headers.set("host", `127.0.0.1:${PORT}`);
   return handler(new Request(`http://127.0.0.1:${PORT}${path}`, { ...init, headers }));
-}
-
-function event(overrides: Partial<UsageEvent> = {}): UsageEvent {
-  return {
-    id: crypto.randomUUID(),
-    ts: 1_800_000_000_000,
-    provider: "openai",
-    host: "api.openai.com",
-    path: "/v1/chat/completions",
-    model: "gpt-5-mini",
-    client: "sdk",
-    mode: "relay",
-    status: 200,
-    streamed: false,
-    input_tokens: 10,
-    output_tokens: 5,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    reasoning_tokens: 0,
-    cost_usd: 0.001,
-    price_source: "pricing:gpt-5-mini",
-    estimated: false,
-    latency_ms: 10,
-    ttfb_ms: 5,
-    lap_id: "",
-    ...overrides,
-  };
 }
 
 Deno.test("createApiHandler() answers /api/health with ports and uptime", async () => {

@@ -1,31 +1,17 @@
 import assert from "node:assert/strict";
 import type { UsageEvent } from "../types.ts";
 import { Aggregator } from "./aggregator.ts";
+import { usageEvent } from "./_event_fixture.ts";
 
 function event(ts: number, cost: number | null = 0.1): UsageEvent {
-  return {
+  return usageEvent({
     id: `id-${ts}`,
     ts,
-    provider: "anthropic",
-    host: "api.anthropic.com",
-    path: "/v1/messages",
-    model: "claude-haiku-4-5",
-    client: "claude-code",
-    mode: "relay",
-    status: 200,
-    streamed: true,
     input_tokens: 100,
     output_tokens: 20,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    reasoning_tokens: 0,
     cost_usd: cost,
-    price_source: cost === null ? null : "pricing:claude-haiku-4-5",
-    estimated: false,
-    latency_ms: 1,
-    ttfb_ms: 1,
-    lap_id: "",
-  };
+    price_source: cost === null ? null : "pricing:gpt-5-mini",
+  });
 }
 
 Deno.test("Aggregator.stats() rates tokens over the last 60 s only", () => {
