@@ -1,7 +1,10 @@
 // Types shared by every module of core/. Types only: no runtime code lives here.
 
-/** The API dialect a response is parsed as. */
-export type Provider = "openai" | "anthropic" | "google";
+/**
+ * Who served a request: the three API vendors, the two subscription apps whose traffic is read in
+ * proxy mode, or a user-added host speaking an OpenAI- or Anthropic-compatible API.
+ */
+export type Provider = "openai" | "anthropic" | "google" | "cursor" | "claude_ai" | "custom";
 
 /** How a request reached Lumen. */
 export type CaptureMode = "relay" | "proxy";
@@ -86,6 +89,18 @@ export interface ParseResult {
   /** True when the body was a stream (SSE or a streamed JSON array). */
   streamed: boolean;
   reason?: string;
+  /** Subscription usage windows the response reported (claude.ai `message_limit`), by name. */
+  plan_windows?: Record<string, PlanWindow>;
+}
+
+/** One subscription usage window, e.g. claude.ai's "5h" or "7d". */
+export interface PlanWindow {
+  /** Fraction used, 0..1 (or more when over); null when not reported. */
+  utilization: number | null;
+  /** Epoch ms when the window resets; null when not reported. */
+  resets_at: number | null;
+  /** The provider's word for the window's state, e.g. "within_limit"; null when not reported. */
+  status: string | null;
 }
 
 /** An incremental usage parser: fed decompressed response bytes, asked for usage at the end. */
