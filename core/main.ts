@@ -2,6 +2,9 @@
 import { createApiHandler } from "./api/handler.ts";
 import { createTapFactory } from "./capture/usage_tap.ts";
 import { type Config, ConfigError, loadConfig, messageOf, prepareHome } from "./config.ts";
+import { openConfigFile } from "./config_file.ts";
+import { HostRegistry } from "./hosts.ts";
+import { CaError, createLeafCache, loadOrCreateCa } from "./tls/mod.ts";
 import { startProxyListener } from "./proxy/listener.ts";
 import { createUpstreamClient } from "./proxy/upstream.ts";
 import { Aggregator } from "./usage/aggregator.ts";
@@ -22,47 +25,68 @@ Commands:
 
 async function serve(config: Config): Promise<void> {
   prepareHome(config.home);
+  const configFile = openConfigFile(config.home);
+  const hosts = new HostRegistry(configFile);
+  const ca = await loadOrCreateCa(config.home).catch((error) => {
+    throw error instanceof CaError ? new ConfigError(error.message) : error;
+  });
+  const leaves = createLeafCache(ca);
   const startedAt = Date.now();
   const now = () => Date.now();
   const aggregator = new Aggregator({ now });
   const pricer = createPricer();
+  let apiPort = config.apiPort;
+  let proxyPort = config.proxyPort;
   const upstream = createUpstreamClient({
     overrides: config.upstreamOverrides,
     extraCaCerts: config.extraCaCerts,
+    ownPorts: () => [proxyPort, apiPort],
   });
-  let tapErrors = 0;
-  const onTapError = (error: unknown) => {
-    // Only the first few: a parser bug must not flood the log, and messages carry no content.
-    if (++tapErrors <= 5) {
-      console.error(`Usage capture failed for one response: ${messageOf(error)}`);
-    }
-  };
+  const onTapError = firstCalls(5, (error: unknown) => {
+    // Messages carry no content; only the first few, so a parser bug cannot flood the log.
+    console.error(`Usage capture failed for one response: ${messageOf(error)}`);
+  });
   const tapFor = createTapFactory({
     now,
+    providerOf: (host) => hosts.providerOf(host),
+    includeStreamUsage: () => configFile.settings.include_stream_usage,
     price: (provider, usage) => pricer.price(provider, usage),
     lapId: () => aggregator.currentLapId,
     onEvent: (event) => aggregator.record(event),
+    onPlanWindows: (provider, windows) => aggregator.recordPlanWindows(provider, windows),
     onError: onTapError,
   });
+  const untrusted = new Set<string>();
 
   const proxy = await startProxyListener(config.proxyPort, {
     upstream,
     tapFor,
     now,
-    onTapError(error) {
-      // Only the first few: a parser bug must not flood the log, and messages carry no content.
-      if (++tapErrors <= 5) {
-        console.error(`Usage capture failed for one response: ${messageOf(error)}`);
-      }
+    onTapError,
+    isMonitored: (host) => hosts.providerOf(host) !== null,
+    leafFor: (host) => leaves.get(host),
+    ownPorts: () => [proxyPort, apiPort],
+    onClientTlsError(host) {
+      // Once per host: the usual cause is a client that does not trust Lumen's CA yet.
+      if (untrusted.has(host) || untrusted.size > 100) return;
+      untrusted.add(host);
+      console.error(
+        `A client refused Lumen's certificate for ${host}; make it trust ${ca.certPath}`,
+      );
     },
+    onInterceptError: firstCalls(5, (host: string, error: unknown) => {
+      console.error(`Cannot intercept ${host}: ${messageOf(error)}`);
+    }),
   }).catch((error) => {
     throw listenError("LUMEN_PROXY_PORT", config.proxyPort, error);
   });
 
-  let apiPort = config.apiPort;
+  proxyPort = proxy.port;
   const handler = createApiHandler({
     reader: aggregator,
     closeLap: (name) => aggregator.closeLap(name),
+    hosts,
+    settings: configFile,
     version: VERSION,
     proxyPort: proxy.port,
     get apiPort() {
@@ -85,6 +109,7 @@ async function serve(config: Config): Promise<void> {
     `Lumen ${VERSION}: relay and proxy on http://127.0.0.1:${proxy.port}, ` +
       `API on http://127.0.0.1:${apiPort}, data in ${config.home}`,
   );
+  console.log(`Proxy mode CA: ${ca.certPath} (SHA-256 ${ca.fingerprintSha256})`);
 
   const shutdown = async () => {
     await Promise.all([proxy.close(), api.shutdown()]);
@@ -94,6 +119,17 @@ async function serve(config: Config): Promise<void> {
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, () => void shutdown());
   await api.finished;
+}
+
+/** Wraps `fn` so that only its first `limit` calls run. */
+function firstCalls<A extends unknown[]>(
+  limit: number,
+  fn: (...args: A) => void,
+): (...args: A) => void {
+  let calls = 0;
+  return (...args) => {
+    if (++calls <= limit) fn(...args);
+  };
 }
 
 function listenError(variable: string, port: number, error: unknown): ConfigError {

@@ -51,7 +51,10 @@ export interface UsageEvent {
   reasoning_tokens: number;
   /** USD; null when the model has no known price. */
   cost_usd: number | null;
-  /** Where the price came from: "provider", "pricing:<model key>", or null when unpriced. */
+  /**
+   * Where the price came from: "provider", "pricing:<model key>", "subscription" (claude.ai, paid
+   * by the plan), or null when unpriced.
+   */
   price_source: string | null;
   estimated: boolean;
   latency_ms: number;

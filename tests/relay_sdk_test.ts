@@ -57,7 +57,37 @@ Deno.test("official SDKs through the relay: exact usage and cost for every call"
       );
     });
 
-    await t.step("openai chat stream without include_usage is estimated", async () => {
+    await t.step(
+      "openai chat stream without include_usage: exact, and the client sees no usage",
+      async () => {
+        // Lumen asks upstream for usage, so the fake answers with its include_usage recording.
+        const { meta } = await fixture("openai/chat_stream_usage");
+        const stream = await openai.chat.completions.create({
+          model: "gpt-5-mini",
+          messages: [{ role: "user", content: "Say hello" }],
+          stream: true,
+        });
+        let text = "";
+        let usageMember = false;
+        for await (const chunk of stream) {
+          text += chunk.choices[0]?.delta?.content ?? "";
+          if ("usage" in chunk) usageMember = true;
+        }
+        assert.equal(text, meta.text);
+        assert.equal(usageMember, false, "neither the usage chunk nor usage:null reach the client");
+        const sent = JSON.parse(new TextDecoder().decode(stack.upstream.requests.at(-1)!.body));
+        assert.deepEqual(sent.stream_options, { include_usage: true });
+        const { event } = await feed.next();
+        assertEventMatches(event, "openai", meta.usage);
+      },
+    );
+
+    await t.step("with include_stream_usage off, such a stream is estimated", async () => {
+      await stack.daemon.api("/api/settings", {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ include_stream_usage: false }),
+      });
       const { meta } = await fixture("openai/chat_stream");
       const stream = await openai.chat.completions.create({
         model: "gpt-5-mini",
@@ -67,10 +97,17 @@ Deno.test("official SDKs through the relay: exact usage and cost for every call"
       let text = "";
       for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
       assert.equal(text, meta.text);
+      const sent = JSON.parse(new TextDecoder().decode(stack.upstream.requests.at(-1)!.body));
+      assert.equal(sent.stream_options, undefined);
       const { event } = await feed.next();
       assert.equal(event.estimated, true);
       assert.ok(event.output_tokens > 0 && event.input_tokens > 0);
       assert.ok(event.cost_usd! > 0, "an estimated call of a known model is still priced");
+      await stack.daemon.api("/api/settings", {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ include_stream_usage: true }),
+      });
     });
 
     await t.step("openai responses stream", async () => {

@@ -28,6 +28,12 @@ Deno.test("startProxyListener() streams on unchanged when a tap throws, and coun
     tapFor: () => throwingTap,
     onTapError: (error) => errors.push(error),
     now: Date.now,
+    // Relay routes only: nothing here is intercepted.
+    isMonitored: () => false,
+    leafFor: () => Promise.reject(new Error("not intercepting")),
+    ownPorts: () => [],
+    onClientTlsError() {},
+    onInterceptError() {},
   });
   try {
     const { meta } = await fixture("anthropic/messages_stream");

@@ -3,11 +3,15 @@ import type { Lap, UsageReader } from "../usage/aggregator.ts";
 import { ApiError, json } from "./errors.ts";
 import { streamEvents } from "./events.ts";
 import { guardRequest } from "./guard.ts";
+import { addHost, type HostsService, removeHost } from "./hosts.ts";
+import { type SettingsService, updateSettings } from "./settings.ts";
 
 /** What the API reads and may change. */
 export interface ApiDeps {
   reader: UsageReader;
   closeLap(name?: string): { closed: Lap; opened: Lap };
+  hosts: HostsService;
+  settings: SettingsService;
   version: string;
   proxyPort: number;
   apiPort: number;
@@ -17,9 +21,12 @@ export interface ApiDeps {
 
 const MAX_EVENTS_PAGE = 1000;
 
+/** Method → handler; `param` is the URL-decoded last path segment of a `…/:param` route. */
+type Route = Partial<Record<string, (req: Request, url: URL, param: string) => unknown>>;
+
 /** Creates the API request handler. */
 export function createApiHandler(deps: ApiDeps): (req: Request) => Promise<Response> {
-  const routes: Record<string, Partial<Record<string, (req: Request, url: URL) => unknown>>> = {
+  const routes: Record<string, Route> = {
     "/api/health": {
       GET: () => ({
         ok: true,
@@ -44,20 +51,40 @@ export function createApiHandler(deps: ApiDeps): (req: Request) => Promise<Respo
         return deps.closeLap(name);
       },
     },
+    "/api/hosts": {
+      GET: () => ({ hosts: deps.hosts.list() }),
+      POST: async (req) => addHost(deps.hosts, await readJson(req)),
+    },
+    "/api/settings": {
+      GET: () => ({ settings: deps.settings.settings }),
+      PUT: async (req) => updateSettings(deps.settings, await readJson(req)),
+    },
   };
+  /** Keyed by the path up to the parameter, e.g. `/api/hosts/` for `/api/hosts/:host`. */
+  const paramRoutes: Record<string, Route> = {
+    "/api/hosts/": { DELETE: (_req, _url, host) => removeHost(deps.hosts, host) },
+  };
+
+  function findRoute(pathname: string): { route: Route; param: string } | null {
+    if (Object.hasOwn(routes, pathname)) return { route: routes[pathname], param: "" };
+    const cut = pathname.lastIndexOf("/") + 1;
+    const prefix = pathname.slice(0, cut);
+    if (cut === pathname.length || !Object.hasOwn(paramRoutes, prefix)) return null;
+    return { route: paramRoutes[prefix], param: decodeSegment(pathname.slice(cut)) };
+  }
 
   return async (req) => {
     try {
       guardRequest(req, deps.apiPort);
       const url = new URL(req.url);
-      const route = routes[url.pathname];
-      if (!route) throw new ApiError(404, "not_found", `No API route ${url.pathname}`);
+      const found = findRoute(url.pathname);
+      if (!found) throw new ApiError(404, "not_found", `No API route ${url.pathname}`);
       const method = req.method === "HEAD" ? "GET" : req.method;
-      const handle = route[method];
+      const handle = found.route[method];
       if (!handle) {
         throw new ApiError(405, "method_not_allowed", `${req.method} is not allowed here`);
       }
-      const result = await handle(req, url);
+      const result = await handle(req, url, found.param);
       return result instanceof Response ? result : json(result);
     } catch (error) {
       if (error instanceof ApiError) return error.toResponse();
@@ -74,6 +101,14 @@ function pageOf(url: URL): { limit: number; before?: string } {
     throw new ApiError(400, "bad_request", `limit must be an integer from 1 to ${MAX_EVENTS_PAGE}`);
   }
   return { limit, before: url.searchParams.get("before") ?? undefined };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(400, "bad_request", `Malformed percent-encoding in "${segment}"`);
+  }
 }
 
 async function readJson(req: Request): Promise<Record<string, unknown> | null> {

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { ConfigFile } from "../config_file.ts";
+import { HostRegistry } from "../hosts.ts";
 import { Aggregator } from "../usage/aggregator.ts";
 import type { UsageEvent } from "../types.ts";
 import { usageEvent as event } from "../usage/_event_fixture.ts";
@@ -9,9 +11,13 @@ const PORT = 9091;
 function setup() {
   let now = 1_800_000_000_000;
   const aggregator = new Aggregator({ now: () => now });
+  // Never written: these tests change no hosts or settings.
+  const configFile = new ConfigFile("/nonexistent/config.json", null);
   const handler = createApiHandler({
     reader: aggregator,
     closeLap: (name) => aggregator.closeLap(name),
+    hosts: new HostRegistry(configFile),
+    settings: configFile,
     version: "test",
     proxyPort: 9090,
     apiPort: PORT,

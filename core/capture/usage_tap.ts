@@ -1,21 +1,28 @@
 // Turns one relayed response into one UsageEvent: decompress the tap's copy, parse it, price it.
-import type { Tap, TapFactory, TapRequest } from "../proxy/tap.ts";
-import { parserFor } from "../parse/mod.ts";
-import type { ParseWarning, Provider, Usage, UsageEvent, UsageParser } from "../types.ts";
+import type { RequestRewrite, Tap, TapFactory, TapRequest } from "../proxy/tap.ts";
+import { openAiEndpointOf, parserFor } from "../parse/mod.ts";
+import type {
+  ParseWarning,
+  PlanWindow,
+  Provider,
+  Usage,
+  UsageEvent,
+  UsageParser,
+} from "../types.ts";
 import { detectClient } from "./client.ts";
 import { createDecompressor, type Decompressor } from "./decompress.ts";
+import { addStreamUsageOption, createUsageChunkFilter } from "./stream_usage.ts";
 import { uuidv7 } from "../uuid.ts";
-
-/** Provider hosts Lumen reads usage from. */
-export const PROVIDER_HOSTS: Readonly<Record<string, Provider>> = {
-  "api.openai.com": "openai",
-  "api.anthropic.com": "anthropic",
-  "generativelanguage.googleapis.com": "google",
-};
 
 /** What the capture taps need from the daemon. */
 export interface CaptureDeps {
   now(): number;
+  /** Who serves `host` (lower-case, no port), or null when Lumen does not read it. */
+  providerOf(host: string): Provider | null;
+  /** Whether OpenAI streams that hide usage get `stream_options.include_usage` added. */
+  includeStreamUsage(): boolean;
+  /** A response reported subscription usage windows (claude.ai `message_limit`). */
+  onPlanWindows?(provider: Provider, windows: Record<string, PlanWindow>): void;
   price(provider: Provider, usage: Usage): { cost_usd: number | null; price_source: string | null };
   lapId(): string;
   onEvent(event: UsageEvent): void;
@@ -27,8 +34,35 @@ export interface CaptureDeps {
 /** Creates the TapFactory main.ts hands to the proxy. */
 export function createTapFactory(deps: CaptureDeps): TapFactory {
   return (request) => {
-    const provider = PROVIDER_HOSTS[request.host];
+    const provider = deps.providerOf(request.host);
     return provider ? createUsageTap(provider, request, deps) : null;
+  };
+}
+
+/**
+ * The include_usage rewrite, for api.openai.com chat streams only: there the option is opt-in and
+ * its additions are known exactly. Compatible hosts differ (OpenRouter always sends the usage
+ * chunk, Together always sends `"usage":null`), so filtering their streams would change them.
+ */
+function streamUsageRewrite(
+  provider: Provider,
+  request: TapRequest,
+  deps: CaptureDeps,
+): RequestRewrite | undefined {
+  if (provider !== "openai" || request.method !== "POST") return undefined;
+  if (openAiEndpointOf(request.path) !== "chat" || !deps.includeStreamUsage()) return undefined;
+  const body = addStreamUsageOption(request.body);
+  if (!body) return undefined;
+  return {
+    body,
+    // The filter reads the stream's events, so the upstream must send them uncompressed.
+    headers: { "accept-encoding": "identity" },
+    responseFilter(status, headers) {
+      const type = headers["content-type"] ?? "";
+      const encoding = headers["content-encoding"] ?? "identity";
+      const sse = status === 200 && type.startsWith("text/event-stream");
+      return sse && encoding === "identity" ? createUsageChunkFilter() : null;
+    },
   };
 }
 
@@ -46,7 +80,10 @@ function createUsageTap(provider: Provider, request: TapRequest, deps: CaptureDe
 
   function emit(usage: Usage, streamed: boolean): void {
     const ts = deps.now();
-    const price = deps.price(provider, usage);
+    // claude.ai traffic is paid by the subscription, not per token.
+    const price = provider === "claude_ai"
+      ? { cost_usd: 0, price_source: "subscription" }
+      : deps.price(provider, usage);
     deps.onEvent({
       id: uuidv7(ts),
       ts,
@@ -76,10 +113,12 @@ function createUsageTap(provider: Provider, request: TapRequest, deps: CaptureDe
     if (!parser) return;
     const result = parser.finish({ aborted });
     parser = null;
+    if (result.plan_windows) deps.onPlanWindows?.(provider, result.plan_windows);
     if (result.usage) emit(result.usage, result.streamed);
   }
 
   return {
+    rewrite: streamUsageRewrite(provider, request, deps),
     onResponse(code, headers) {
       status = code;
       ttfb = deps.now() - request.startedAt;

@@ -2,7 +2,7 @@
 // client before a tap sees it, backpressure respected, nothing buffered whole but the request body.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { endToEndHeaders, flatHeaders, headerRecord } from "./headers.ts";
-import type { Tap, TapFactory } from "./tap.ts";
+import type { ChunkFilter, RequestRewrite, Tap, TapFactory } from "./tap.ts";
 import { type UpstreamClient, UpstreamError } from "./upstream.ts";
 import { sendJsonError } from "./respond.ts";
 
@@ -18,11 +18,21 @@ export interface RelayDeps {
   now(): number;
 }
 
+/** Where relayRequest() sends a request. */
+export interface RelayTarget {
+  /** The host the client asked for; taps and overrides key on it. */
+  host: string;
+  /** Where `host` is served when no override applies; default `https://<host>`. */
+  origin?: URL;
+  pathWithQuery: string;
+  mode: "relay" | "proxy";
+}
+
 /** Forwards `req` to `host` (path `pathWithQuery`) and streams the answer back into `res`. */
 export async function relayRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  target: { host: string; pathWithQuery: string; mode: "relay" | "proxy" },
+  target: RelayTarget,
   deps: RelayDeps,
 ): Promise<void> {
   const startedAt = deps.now();
@@ -51,12 +61,14 @@ export async function relayRequest(
     deps.onTapError,
   );
 
+  const rewrite = tap.rewrite();
   const call = deps.upstream.request({
     host: target.host,
+    origin: target.origin,
     method: req.method ?? "GET",
     pathWithQuery: target.pathWithQuery,
-    headers,
-    body,
+    headers: rewrite ? { ...headers, ...rewrite.headers } : headers,
+    body: rewrite?.body ?? body,
   });
   let clientGone = false;
   res.once("close", () => {
@@ -71,30 +83,38 @@ export async function relayRequest(
   } catch (error) {
     tap.end(true);
     if (clientGone) return;
-    const message = error instanceof UpstreamError ? error.message : String(error);
-    return sendJsonError(res, 502, "upstream_unreachable", message);
+    if (error instanceof UpstreamError) {
+      return sendJsonError(res, error.status, error.code, error.message);
+    }
+    return sendJsonError(res, 502, "upstream_unreachable", String(error));
   }
   if (clientGone) {
     upstream.destroy();
     return tap.end(true);
   }
 
-  const responseHeaders = endToEndHeaders(upstream.rawHeaders);
-  res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, responseHeaders.flat());
+  const status = upstream.statusCode ?? 502;
+  let responseHeaders = endToEndHeaders(upstream.rawHeaders);
+  const tapHeaders = flatHeaders(headerRecord(responseHeaders));
+  const filter = rewrite ? safeFilter(rewrite, status, tapHeaders, deps.onTapError) : null;
+  if (filter) {
+    // The filter changes the body's length.
+    responseHeaders = responseHeaders.filter(([name]) => name.toLowerCase() !== "content-length");
+  }
+  res.writeHead(status, upstream.statusMessage, responseHeaders.flat());
   res.flushHeaders();
-  tap.call((t) =>
-    t.onResponse(upstream.statusCode ?? 502, flatHeaders(headerRecord(responseHeaders)))
-  );
+  tap.call((t) => t.onResponse(status, tapHeaders));
 
   upstream.on("data", (chunk: Uint8Array) => {
-    if (!res.write(chunk)) {
+    const out = filter ? filter.push(chunk) : chunk;
+    if (out.length > 0 && !res.write(out)) {
       upstream.pause();
       res.once("drain", () => upstream.resume());
     }
     tap.call((t) => t.onChunk(chunk));
   });
   upstream.once("end", () => {
-    res.end();
+    res.end(filter?.end());
     tap.end(false);
   });
   upstream.once("close", () => {
@@ -136,7 +156,40 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
 /** A tap behind a fuse: the first throw switches it off for this request (mitmproxy's safecall). */
 interface SafeTap {
   call(fn: (tap: Tap) => void): void;
+  /** The tap's request rewrite, if it has one and the tap is still on. */
+  rewrite(): RequestRewrite | null;
   end(aborted: boolean): void;
+}
+
+/** A filter behind a fuse: after a throw the rest of the body passes through untouched. */
+function safeFilter(
+  rewrite: RequestRewrite,
+  status: number,
+  headers: Record<string, string>,
+  onError: (error: unknown) => void,
+): ChunkFilter | null {
+  let filter: ChunkFilter | null;
+  try {
+    filter = rewrite.responseFilter(status, headers);
+  } catch (error) {
+    onError(error);
+    return null;
+  }
+  if (!filter) return null;
+  const guard = (fn: () => Uint8Array, raw: Uint8Array): Uint8Array => {
+    if (!filter) return raw;
+    try {
+      return fn();
+    } catch (error) {
+      filter = null;
+      onError(error);
+      return raw;
+    }
+  };
+  return {
+    push: (chunk) => guard(() => filter!.push(chunk), chunk),
+    end: () => guard(() => filter!.end(), new Uint8Array()),
+  };
 }
 
 function safeTap(create: () => Tap | null, onError: (error: unknown) => void): SafeTap {
@@ -158,6 +211,11 @@ function safeTap(create: () => Tap | null, onError: (error: unknown) => void): S
   }
   return {
     call,
+    rewrite() {
+      let rewrite: RequestRewrite | null = null;
+      call((t) => rewrite = t.rewrite ?? null);
+      return rewrite;
+    },
     end(aborted) {
       if (ended) return;
       ended = true;

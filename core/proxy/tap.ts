@@ -19,6 +19,8 @@ export interface TapRequest {
 
 /** Observes one response. Called only after the bytes went to the client; may throw (fails open). */
 export interface Tap {
+  /** A change to the request, made only so that the response reports usage it would hide. */
+  readonly rewrite?: RequestRewrite;
   onResponse(status: number, headers: Record<string, string>): void;
   onChunk(chunk: Uint8Array): void;
   onEnd(end: { aborted: boolean }): void;
@@ -26,3 +28,22 @@ export interface Tap {
 
 /** Returns a tap for a request, or null when the request is not a usage endpoint. */
 export type TapFactory = (request: TapRequest) => Tap | null;
+
+/**
+ * A request body to send instead of the client's, and the filter that takes out of the response
+ * what the change added, so the client still receives the response it asked for.
+ */
+export interface RequestRewrite {
+  body: Uint8Array;
+  /** Request headers to set, lower-case names. */
+  headers: Record<string, string>;
+  /** The filter for the bytes the client receives, or null to pass them through untouched. */
+  responseFilter(status: number, headers: Record<string, string>): ChunkFilter | null;
+}
+
+/** Turns upstream bytes into client bytes, holding back at most an incomplete record. */
+export interface ChunkFilter {
+  push(chunk: Uint8Array): Uint8Array;
+  /** Returns whatever is still held; called once when the upstream body ended. */
+  end(): Uint8Array;
+}

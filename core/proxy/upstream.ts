@@ -11,6 +11,8 @@ import tls from "node:tls";
 /** A request to a provider host (the real host; overrides are applied here). */
 export interface UpstreamRequest {
   host: string;
+  /** Where `host` is served when no override applies; default `https://<host>`. */
+  origin?: URL;
   method: string;
   pathWithQuery: string;
   /** End-to-end request headers (no Host, no hop-by-hop). */
@@ -18,9 +20,17 @@ export interface UpstreamRequest {
   body: Uint8Array;
 }
 
-/** The upstream could not be reached or refused the TLS handshake. */
+/** Why an upstream request failed before a response: what the client is told, and with which status. */
 export class UpstreamError extends Error {
   override name = "UpstreamError";
+  constructor(
+    message: string,
+    /** `upstream_unreachable`, `upstream_certificate_invalid` or `proxy_loop`. */
+    readonly code: string = "upstream_unreachable",
+    readonly status: number = 502,
+  ) {
+    super(message);
+  }
 }
 
 /** Started upstream request: its response, and a way to tear it down. */
@@ -32,8 +42,6 @@ export interface UpstreamCall {
 /** Client used by the relay. */
 export interface UpstreamClient {
   request(request: UpstreamRequest): UpstreamCall;
-  /** Where `host` is really reached, for messages: `https://api.openai.com`. */
-  originOf(host: string): string;
   close(): void;
 }
 
@@ -43,6 +51,8 @@ export interface UpstreamClientOptions {
   extraCaCerts: string[];
   /** Time allowed to connect (TCP and TLS); default 10 s. */
   connectTimeoutMs?: number;
+  /** Lumen's own listening ports: a connection that lands on one of them is refused. */
+  ownPorts?: () => number[];
 }
 
 /** Creates the keep-alive pooled upstream client that honours overrides and extra CAs. */
@@ -53,12 +63,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const httpsAgent = new https.Agent({ keepAlive: true, ca, maxSockets: 256 });
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-  function targetOf(host: string): URL {
-    return options.overrides.get(host) ?? new URL(`https://${host}`);
+  function targetOf(host: string, origin?: URL): URL {
+    return options.overrides.get(host) ?? origin ?? new URL(`https://${host}`);
   }
 
   function request(upstream: UpstreamRequest): UpstreamCall {
-    const target = targetOf(upstream.host);
+    const target = targetOf(upstream.host, upstream.origin);
     const secure = target.protocol === "https:";
     const headers: Record<string, string | string[]> = { ...upstream.headers, host: target.host };
     if (upstream.body.length > 0 || !["GET", "HEAD"].includes(upstream.method)) {
@@ -74,7 +84,19 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       headers,
     });
     const response = new Promise<http.IncomingMessage>((resolve, reject) => {
-      const fail = (why: string) => {
+      const fail = (error: Error | string) => {
+        if (error instanceof UpstreamError) return reject(error);
+        const why = typeof error === "string" ? error : error.message;
+        if (typeof error !== "string" && isCertificateError(error)) {
+          return reject(
+            new UpstreamError(
+              `${upstream.host} at ${target.origin} presented a certificate Lumen does not trust ` +
+                `(${why}). Lumen never forwards to an unverified server; if a corporate TLS ` +
+                `inspection proxy is in the way, add its CA with LUMEN_EXTRA_CA_CERTS.`,
+              "upstream_certificate_invalid",
+            ),
+          );
+        }
         reject(new UpstreamError(`Cannot reach ${upstream.host} at ${target.origin}: ${why}`));
       };
       const timer = setTimeout(() => {
@@ -85,6 +107,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         // Small request writes must not wait for an ACK (Nagle + delayed ACK costs ~40 ms).
         socket.setNoDelay(true);
         if (!socket.connecting) return clearTimeout(timer);
+        socket.once("connect", () => {
+          // Checked on the address actually reached, so no spelling of loopback gets past it.
+          if (!isOwnListener(socket.remoteAddress, socket.remotePort, options.ownPorts)) return;
+          clearTimeout(timer);
+          req.destroy(loopError(target.host));
+        });
         socket.once(secure ? "secureConnect" : "connect", () => clearTimeout(timer));
       });
       req.once("response", (res) => {
@@ -93,7 +121,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       });
       req.once("error", (error) => {
         clearTimeout(timer);
-        fail(error.message);
+        fail(error);
       });
       req.once("close", () => clearTimeout(timer));
     });
@@ -103,12 +131,37 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   return {
     request,
-    originOf: (host) => targetOf(host).origin,
     close() {
       httpsAgent.destroy();
       httpAgent.destroy();
     },
   };
+}
+
+/** The error for a request that would reach Lumen's own listener and loop. */
+export function loopError(target: string): UpstreamError {
+  return new UpstreamError(
+    `Refused to forward to ${target}: that is Lumen itself, and the request would loop`,
+    "proxy_loop",
+    403,
+  );
+}
+
+/** True when `address:port` is one of Lumen's own listeners (loopback or unspecified address). */
+export function isOwnListener(
+  address: string | undefined,
+  port: number | undefined,
+  ownPorts: (() => number[]) | undefined,
+): boolean {
+  if (!address || port === undefined || !ownPorts?.().includes(port)) return false;
+  const plain = address.replace(/^::ffff:/i, "");
+  return plain.startsWith("127.") || plain === "::1" || plain === "0.0.0.0" || plain === "::";
+}
+
+function isCertificateError(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) ||
+    /certificate/i.test(error.message);
 }
 
 function isIp(hostname: string): boolean {

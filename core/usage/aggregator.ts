@@ -1,5 +1,5 @@
 // Keeps the live figures: totals, today, laps, per-provider/model/client sums, token rate, recent events.
-import type { UsageEvent } from "../types.ts";
+import type { PlanWindow, Provider, UsageEvent } from "../types.ts";
 import { uuidv7 } from "../uuid.ts";
 import { addEvent, emptyTotals, type Totals } from "./totals.ts";
 
@@ -20,7 +20,14 @@ export interface Stats {
   by_provider: Record<string, Totals>;
   by_model: Record<string, Totals>;
   by_client: Record<string, Totals>;
-  plan_windows: Record<string, never>;
+  /** Latest subscription windows each provider reported, e.g. `claude_ai` → "5h", "7d". */
+  plan_windows: Record<string, PlanWindows>;
+}
+
+/** One provider's subscription windows and when a response last reported them (epoch ms). */
+export interface PlanWindows {
+  observed_at: number;
+  windows: Record<string, PlanWindow>;
 }
 
 /** What subscribers receive, in order. */
@@ -52,6 +59,7 @@ export class Aggregator implements UsageReader {
   #laps: Lap[] = [];
   #recent: UsageEvent[] = [];
   #rate: { ts: number; tokens: number }[] = [];
+  #planWindows = new Map<string, PlanWindows>();
   #listeners = new Set<(message: AggregatorMessage) => void>();
 
   constructor(options: { now: () => number; maxEvents?: number }) {
@@ -108,8 +116,19 @@ export class Aggregator implements UsageReader {
       by_provider: copyMap(this.#byProvider),
       by_model: copyMap(this.#byModel),
       by_client: copyMap(this.#byClient),
-      plan_windows: {},
+      plan_windows: Object.fromEntries(
+        [...this.#planWindows].map(([provider, plan]) => [provider, structuredClone(plan)]),
+      ),
     };
+  }
+
+  /** Keeps the latest subscription windows a provider reported; they show in the next stats. */
+  recordPlanWindows(provider: Provider, windows: Record<string, PlanWindow>): void {
+    const known = this.#planWindows.get(provider)?.windows ?? {};
+    this.#planWindows.set(provider, {
+      observed_at: this.#now(),
+      windows: { ...known, ...structuredClone(windows) },
+    });
   }
 
   events(options: { limit: number; before?: string }): UsageEvent[] {

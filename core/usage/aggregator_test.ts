@@ -59,3 +59,26 @@ Deno.test("Aggregator.closeLap() closes the lap with its totals and tells subscr
   assert.equal(agg.currentLapId, opened.id);
   assert.deepEqual(seen, ["usage", "stats", "lap", "stats"]);
 });
+
+Deno.test("Aggregator keeps the latest plan windows per provider, merged by window name", () => {
+  let now = 1_000;
+  const agg = new Aggregator({ now: () => now });
+  assert.deepEqual(agg.stats().plan_windows, {});
+  agg.recordPlanWindows("claude_ai", {
+    "5h": { utilization: 0.2, resets_at: 5_000, status: "within_limit" },
+    "7d": { utilization: 0.1, resets_at: 9_000, status: "within_limit" },
+  });
+  now = 2_000;
+  agg.recordPlanWindows("claude_ai", {
+    "5h": { utilization: 0.3, resets_at: 5_000, status: "within_limit" },
+  });
+  assert.deepEqual(agg.stats().plan_windows, {
+    claude_ai: {
+      observed_at: 2_000,
+      windows: {
+        "5h": { utilization: 0.3, resets_at: 5_000, status: "within_limit" },
+        "7d": { utilization: 0.1, resets_at: 9_000, status: "within_limit" },
+      },
+    },
+  });
+});

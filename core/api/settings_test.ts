@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { openConfigFile } from "../config_file.ts";
+import { HostRegistry } from "../hosts.ts";
+import { Aggregator } from "../usage/aggregator.ts";
+import { createApiHandler } from "./handler.ts";
+
+const PORT = 9091;
+
+/** The real handler over a real ConfigFile in a temp LUMEN_HOME. */
+async function setup() {
+  const home = await Deno.makeTempDir({ prefix: "lumen-api-settings-test-" });
+  const configFile = openConfigFile(home);
+  const aggregator = new Aggregator({ now: () => 0 });
+  const handler = createApiHandler({
+    reader: aggregator,
+    closeLap: (name) => aggregator.closeLap(name),
+    hosts: new HostRegistry(configFile),
+    settings: configFile,
+    version: "test",
+    proxyPort: 9090,
+    apiPort: PORT,
+    startedAt: 0,
+    now: () => 0,
+  });
+  async function call(path: string, init: RequestInit = {}) {
+    const headers = new Headers(init.headers);
+    headers.set("host", `127.0.0.1:${PORT}`);
+    const res = await handler(new Request(`http://127.0.0.1:${PORT}${path}`, { ...init, headers }));
+    return { status: res.status, body: await res.json() };
+  }
+  return {
+    home,
+    call,
+    put: (body: string, headers: HeadersInit = {}) =>
+      call("/api/settings", {
+        method: "PUT",
+        headers: { "content-type": "application/json", ...headers },
+        body,
+      }),
+    [Symbol.asyncDispose]: () => Deno.remove(home, { recursive: true }),
+  };
+}
+
+Deno.test("GET /api/settings answers every setting", async () => {
+  await using api = await setup();
+  assert.deepEqual(await api.call("/api/settings"), {
+    status: 200,
+    body: { settings: { include_stream_usage: true } },
+  });
+});
+
+Deno.test("PUT /api/settings saves a partial change and answers every setting", async () => {
+  await using api = await setup();
+  const changed = await api.put('{"include_stream_usage": false}');
+  assert.deepEqual(changed, { status: 200, body: { settings: { include_stream_usage: false } } });
+  assert.deepEqual((await api.call("/api/settings")).body.settings, {
+    include_stream_usage: false,
+  });
+  assert.deepEqual(openConfigFile(api.home).settings, { include_stream_usage: false });
+  assert.deepEqual((await api.put("{}")).body.settings, { include_stream_usage: false });
+});
+
+Deno.test("PUT /api/settings answers 400 naming an unknown key or a wrong type", async () => {
+  await using api = await setup();
+  assert.deepEqual(await api.put('{"include_stream_usage": false, "colour": "blue"}'), {
+    status: 400,
+    body: { error: { code: "invalid_setting", message: 'Unknown setting "colour"' } },
+  });
+  assert.deepEqual(await api.put('{"include_stream_usage": "no"}'), {
+    status: 400,
+    body: {
+      error: {
+        code: "invalid_setting",
+        message: 'Setting "include_stream_usage" must be true or false',
+      },
+    },
+  });
+  for (const body of ["", "{oops", "[false]", "false"]) {
+    const res = await api.put(body);
+    assert.equal(res.status, 400, body);
+    assert.equal(res.body.error.code, "bad_request", body);
+  }
+  assert.deepEqual((await api.call("/api/settings")).body.settings, { include_stream_usage: true });
+  assert.deepEqual([...Deno.readDirSync(api.home)], [], "nothing was written");
+});
+
+Deno.test("PUT /api/settings refuses a foreign origin and changes nothing", async () => {
+  await using api = await setup();
+  const foreign: Record<string, string>[] = [
+    { origin: "https://evil.example" },
+    { "sec-fetch-site": "cross-site" },
+  ];
+  for (const headers of foreign) {
+    const res = await api.put('{"include_stream_usage": false}', headers);
+    assert.equal(res.status, 403);
+    assert.equal(res.body.error.code, "forbidden_origin");
+  }
+  const local = await api.put('{"include_stream_usage": false}', {
+    origin: `http://127.0.0.1:${PORT}`,
+  });
+  assert.equal(local.status, 200, "the dashboard's own origin may change settings");
+});
+
+Deno.test("PUT /api/settings answers 500 config_write_failed and changes nothing", async () => {
+  await using api = await setup();
+  Deno.removeSync(api.home, { recursive: true });
+  try {
+    const res = await api.put('{"include_stream_usage": false}');
+    assert.equal(res.status, 500);
+    assert.equal(res.body.error.code, "config_write_failed");
+    assert.deepEqual((await api.call("/api/settings")).body.settings, {
+      include_stream_usage: true,
+    });
+  } finally {
+    Deno.mkdirSync(api.home);
+  }
+});

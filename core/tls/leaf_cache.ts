@@ -1,0 +1,150 @@
+// Per-host leaf certificates for proxy mode's TLS interception, signed by the install's CA.
+// Modelled on mitmproxy's CertStore: one key pair for every leaf, so a mint costs one signature.
+import { isIP } from "node:net";
+import { createSecureContext, type SecureContext } from "node:tls";
+import type { CertificateAuthority } from "./ca.ts";
+import { DAY_MS, EC_KEY, EC_SIGNING, randomSerial, toPem, x509 } from "./_x509.ts";
+
+/** A leaf certificate for one host and the TLS context that presents it. */
+export interface Leaf {
+  certPem: string;
+  /** The PKCS#8 key shared by every leaf of the cache. */
+  keyPem: string;
+  context: SecureContext;
+  notAfter: Date;
+}
+
+/** Options of createLeafCache(). */
+export interface LeafCacheOptions {
+  /** Hosts kept before the least recently used is dropped; default 500. */
+  max?: number;
+  /** The clock in epoch ms; default Date.now. */
+  now?: () => number;
+}
+
+/** Per-host leaf certificates, minted on first use and cached. */
+export interface LeafCache {
+  /** Resolves the leaf for `host` (a DNS name or IP literal), minting at most once per host. */
+  get(host: string): Promise<Leaf>;
+  /** Hosts cached, including mints in flight. */
+  readonly size: number;
+  /** Certificates minted so far. */
+  readonly mints: number;
+}
+
+interface Entry {
+  promise: Promise<Leaf>;
+  leaf?: Leaf;
+}
+
+interface LeafSetup {
+  publicKey: CryptoKey;
+  keyPem: string;
+  extensions: x509.Extension[];
+}
+
+// CA/Browser Forum ballot SC-081 caps leaf validity at 200 days from March 2026, and some clients
+// may apply it to locally trusted CAs too; 199 days leaves a margin.
+const MAX_VALIDITY_MS = 199 * DAY_MS;
+const HOST_REGEXP = /^[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*$/;
+
+/** Creates a leaf cache that signs with `ca`. */
+export function createLeafCache(
+  ca: CertificateAuthority,
+  options: LeafCacheOptions = {},
+): LeafCache {
+  const max = options.max ?? 500;
+  const now = options.now ?? Date.now;
+  // A Map iterates in insertion order and every hit re-inserts, so the first key is the LRU one.
+  const entries = new Map<string, Entry>();
+  let setup: Promise<LeafSetup> | undefined;
+  let mints = 0;
+
+  async function mint(host: string): Promise<Leaf> {
+    // A failed setup is forgotten so that the next mint tries again.
+    setup ??= prepareLeaves(ca).catch((error) => {
+      setup = undefined;
+      throw error;
+    });
+    const { publicKey, keyPem, extensions } = await setup;
+    // Backdated so that a client whose clock runs behind still accepts the leaf.
+    const notBefore = new Date(now() - DAY_MS);
+    const notAfter = new Date(
+      Math.min(notBefore.getTime() + MAX_VALIDITY_MS, ca.notAfter.getTime()),
+    );
+    const sanType = isIP(host) ? "ip" : "dns";
+    const certificate = await x509.X509CertificateGenerator.create({
+      serialNumber: randomSerial(),
+      subject: [{ CN: [host] }],
+      issuer: ca.certificate.subjectName,
+      notBefore,
+      notAfter,
+      publicKey,
+      signingKey: ca.privateKey,
+      signingAlgorithm: EC_SIGNING,
+      extensions: [
+        ...extensions,
+        new x509.SubjectAlternativeNameExtension([{ type: sanType, value: host }]),
+      ],
+    });
+    const certPem = toPem(certificate.rawData, "CERTIFICATE");
+    const context = createSecureContext({ cert: certPem, key: keyPem });
+    mints++;
+    // The certificate's own notAfter: X.509 times drop the milliseconds of the one requested.
+    return { certPem, keyPem, context, notAfter: certificate.notAfter };
+  }
+
+  function get(host: string): Promise<Leaf> {
+    const name = host.toLowerCase();
+    if (!isIP(name) && (name.length > 253 || !HOST_REGEXP.test(name))) {
+      const shown = JSON.stringify(host.slice(0, 100));
+      return Promise.reject(
+        new TypeError(`Cannot mint a certificate for ${shown}: not a host name or IP`),
+      );
+    }
+    const cached = entries.get(name);
+    entries.delete(name);
+    const stale = cached?.leaf && cached.leaf.notAfter.getTime() - now() < DAY_MS;
+    const entry: Entry = cached && !stale ? cached : { promise: mint(name) };
+    entries.set(name, entry);
+    if (entry !== cached) {
+      entry.promise.then(
+        (leaf) => (entry.leaf = leaf),
+        // Forget the failure so the next CONNECT to this host tries again.
+        () => entries.get(name) === entry && entries.delete(name),
+      );
+    }
+    if (entries.size > max) entries.delete(entries.keys().next().value!);
+    return entry.promise;
+  }
+
+  return {
+    get,
+    get size() {
+      return entries.size;
+    },
+    get mints() {
+      return mints;
+    },
+  };
+}
+
+/** Generates the leaves' shared key pair and the extensions every leaf carries. */
+async function prepareLeaves(ca: CertificateAuthority): Promise<LeafSetup> {
+  const keys = await crypto.subtle.generateKey(EC_KEY, true, ["sign", "verify"]);
+  const keyPem = toPem(await crypto.subtle.exportKey("pkcs8", keys.privateKey), "PRIVATE KEY");
+  const caKeyId = ca.certificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  return {
+    publicKey: keys.publicKey,
+    keyPem,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      // Lets clients pick the issuer by key id (RFC 5280 §4.2.1.1); a CA made elsewhere may lack one.
+      caKeyId
+        ? new x509.AuthorityKeyIdentifierExtension(caKeyId)
+        : await x509.AuthorityKeyIdentifierExtension.create(ca.certificate.publicKey),
+    ],
+  };
+}
