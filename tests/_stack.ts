@@ -16,10 +16,17 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** Starts the stack. An inherited proxy variable points at a dead port: the daemon must ignore it. */
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+/**
+ * Starts the stack; the three API hosts and `moreHosts` all reach the fake upstream. An inherited
+ * proxy variable points at a dead port: the daemon must ignore it.
+ */
+export async function startStack(
+  env: Record<string, string> = {},
+  moreHosts: string[] = [],
+): Promise<Stack> {
   const upstream = await startFakeUpstream();
-  const hosts = ["api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com"];
+  const hosts = ["api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com"]
+    .concat(moreHosts);
   const daemon = await startDaemon({
     env: {
       LUMEN_UPSTREAM_OVERRIDES: hosts.map((h) => `${h}=${upstream.origin}`).join(","),

@@ -14,7 +14,9 @@ import { type RelayDeps, relayRequest, type RelayTarget } from "./relay.ts";
 import { sendJsonError } from "./respond.ts";
 import { RELAY_ROUTES, resolveRelayRoute } from "./route.ts";
 import { openTunnel, refuseConnect } from "./tunnel.ts";
-import { loopError } from "./upstream.ts";
+import { loopError, UpstreamError } from "./upstream.ts";
+import { relayUpgrade } from "./upgrade.ts";
+import type { Duplex } from "node:stream";
 
 /** What the proxy needs from the daemon besides the relay's own needs. */
 export interface ProxyDeps extends RelayDeps {
@@ -48,6 +50,13 @@ export function startProxyListener(port: number, deps: ProxyDeps): Promise<Proxy
   const interceptor = createInterceptor({
     leafFor: deps.leafFor,
     onClientTlsError: deps.onClientTlsError,
+    onUpgrade: (req, socket, head, target) =>
+      relayUpgrade(req, socket, head, {
+        host: target.host,
+        origin: target.origin,
+        pathWithQuery: req.url ?? "/",
+        mode: "proxy",
+      }, deps.upstream),
     onRequest: (req, res, target) =>
       forward(req, res, {
         host: target.host,
@@ -57,22 +66,31 @@ export function startProxyListener(port: number, deps: ProxyDeps): Promise<Proxy
       }),
   });
 
+  /** Where an origin-form (relay) or absolute-form (proxy) request goes; an error is a refusal. */
+  const targetOf = (url: string): RelayTarget | UpstreamError | null => {
+    const route = resolveRelayRoute(url);
+    if (route) return { ...route, mode: "relay" };
+    const absolute = parseAbsoluteTarget(url);
+    if (!absolute) return null;
+    const { host, port } = absolute.authority;
+    if (isSelf(absolute.authority, deps)) return loopError(`${host}:${port}`);
+    return { host, origin: absolute.origin, pathWithQuery: absolute.pathWithQuery, mode: "proxy" };
+  };
+
   const server = http.createServer((req, res) => {
-    const target = req.url ?? "/";
-    const route = resolveRelayRoute(target);
-    if (route) return forward(req, res, { ...route, mode: "relay" });
-    const absolute = parseAbsoluteTarget(target);
-    if (!absolute) return sendUnknownRoute(res, target);
-    if (isSelf(absolute.authority, deps)) {
-      const error = loopError(`${absolute.authority.host}:${absolute.authority.port}`);
-      return sendJsonError(res, error.status, error.code, error.message);
+    const target = targetOf(req.url ?? "/");
+    if (!target) return sendUnknownRoute(res, req.url ?? "/");
+    if (target instanceof UpstreamError) {
+      return sendJsonError(res, target.status, target.code, target.message);
     }
-    forward(req, res, {
-      host: absolute.authority.host,
-      origin: absolute.origin,
-      pathWithQuery: absolute.pathWithQuery,
-      mode: "proxy",
-    });
+    forward(req, res, target);
+  });
+  server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Uint8Array) => {
+    const target = targetOf(req.url ?? "/");
+    if (target && !(target instanceof UpstreamError)) {
+      return relayUpgrade(req, socket, head, target, deps.upstream);
+    }
+    socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
   });
   server.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Uint8Array) => {
     tunnels.add(client);

@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import https from "node:https";
 import type net from "node:net";
+import type { Duplex } from "node:stream";
 import tls from "node:tls";
 import type { Authority } from "./authority.ts";
 
@@ -25,6 +26,13 @@ export interface InterceptorDeps {
   leafFor(host: string): Promise<LeafPem>;
   /** Serves one decrypted request for `target` (`origin` is where the real host is reached). */
   onRequest(req: IncomingMessage, res: ServerResponse, target: Authority & { origin: URL }): void;
+  /** Serves one decrypted upgrade request (a WebSocket handshake) for `target`. */
+  onUpgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Uint8Array,
+    target: Authority & { origin: URL },
+  ): void;
   /** A client refused the TLS handshake (usually: it does not trust Lumen's CA yet). */
   onClientTlsError(host: string, error: Error): void;
 }
@@ -66,6 +74,9 @@ export function createInterceptor(deps: InterceptorDeps): Interceptor {
     // listening (denoland/deno#35609), which would cut every tunnel after one request.
     Object.defineProperty(server, "listening", { get: () => true });
     server.on("tlsClientError", (error) => deps.onClientTlsError(target.host, error));
+    server.on("upgrade", (req, socket, head) => {
+      deps.onUpgrade(req, socket, head, { ...target, origin });
+    });
     servers.set(key, { leaf, server });
     if (servers.size > MAX_SERVERS) servers.delete(servers.keys().next().value!);
     return server;

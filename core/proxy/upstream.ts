@@ -6,6 +6,7 @@
 // honours HTTP(S)_PROXY, so the daemon cannot loop into itself through an inherited proxy variable.
 import http from "node:http";
 import https from "node:https";
+import type { Duplex } from "node:stream";
 import tls from "node:tls";
 
 /** A request to a provider host (the real host; overrides are applied here). */
@@ -39,9 +40,39 @@ export interface UpstreamCall {
   abort(): void;
 }
 
+/** How an upgrade request ended: switched (socket set) or refused with a whole response. */
+export interface UpgradeResult {
+  status: number;
+  statusMessage: string;
+  rawHeaders: string[];
+  /** The switched connection, or null when the upstream answered without switching. */
+  socket: Duplex | null;
+  /** Bytes the upstream sent after its 101 head. */
+  head: Uint8Array;
+  /** The refusal's body (capped), empty when switched. */
+  body: Uint8Array;
+}
+
+/** A started upgrade request. */
+export interface UpgradeCall {
+  result: Promise<UpgradeResult>;
+  abort(): void;
+}
+
+/** What the upstream answered: a response, or the switched socket of an accepted upgrade. */
+interface Answer {
+  res: http.IncomingMessage;
+  upgraded?: { socket: Duplex; head: Uint8Array };
+}
+
+/** A refused upgrade's body is relayed whole, up to this size. */
+const MAX_REFUSAL_BYTES = 1024 * 1024;
+
 /** Client used by the relay. */
 export interface UpstreamClient {
   request(request: UpstreamRequest): UpstreamCall;
+  /** Sends an upgrade request (WebSocket handshake) and hands back the switched connection. */
+  upgrade(request: UpstreamRequest): UpgradeCall;
   close(): void;
 }
 
@@ -67,7 +98,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     return options.overrides.get(host) ?? origin ?? new URL(`https://${host}`);
   }
 
-  function request(upstream: UpstreamRequest): UpstreamCall {
+  /** Starts `upstream`; the answer is its response, or the switched socket of an upgrade. */
+  function send(upstream: UpstreamRequest): { req: http.ClientRequest; answer: Promise<Answer> } {
     const target = targetOf(upstream.host, upstream.origin);
     const secure = target.protocol === "https:";
     const headers: Record<string, string | string[]> = { ...upstream.headers, host: target.host };
@@ -83,7 +115,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       path: upstream.pathWithQuery,
       headers,
     });
-    const response = new Promise<http.IncomingMessage>((resolve, reject) => {
+    const answer = new Promise<Answer>((resolve, reject) => {
       const fail = (error: Error | string) => {
         if (error instanceof UpstreamError) return reject(error);
         const why = typeof error === "string" ? error : error.message;
@@ -117,7 +149,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       });
       req.once("response", (res) => {
         clearTimeout(timer);
-        resolve(res);
+        resolve({ res });
+      });
+      req.once("upgrade", (res, socket, head) => {
+        clearTimeout(timer);
+        resolve({ res, upgraded: { socket, head } });
       });
       req.once("error", (error) => {
         clearTimeout(timer);
@@ -126,16 +162,55 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       req.once("close", () => clearTimeout(timer));
     });
     req.end(upstream.body);
+    return { req, answer };
+  }
+
+  function request(upstream: UpstreamRequest): UpstreamCall {
+    const { req, answer } = send(upstream);
+    const response = answer.then(({ res, upgraded }) => {
+      if (!upgraded) return res;
+      upgraded.socket.destroy();
+      throw new UpstreamError(`${upstream.host} switched protocols on a request that asked not to`);
+    });
     return { response, abort: () => req.destroy() };
+  }
+
+  function upgrade(upstream: UpstreamRequest): UpgradeCall {
+    const { req, answer } = send(upstream);
+    const result = answer.then(async ({ res, upgraded }): Promise<UpgradeResult> => {
+      const { statusCode = 502, statusMessage = "", rawHeaders } = res;
+      const head = { status: statusCode, statusMessage, rawHeaders };
+      if (upgraded) return { ...head, ...upgraded, body: new Uint8Array() };
+      // A refusal (401, 426, …) is small; it goes back to the client whole.
+      return { ...head, socket: null, head: new Uint8Array(), body: await readCapped(res) };
+    });
+    return { result, abort: () => req.destroy() };
   }
 
   return {
     request,
+    upgrade,
     close() {
       httpsAgent.destroy();
       httpAgent.destroy();
     },
   };
+}
+
+async function readCapped(res: http.IncomingMessage): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res as AsyncIterable<Uint8Array>) {
+    if (size + chunk.length > MAX_REFUSAL_BYTES) {
+      res.destroy();
+      break;
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  const body = new Uint8Array(size);
+  chunks.reduce((at, chunk) => (body.set(chunk, at), at + chunk.length), 0);
+  return body;
 }
 
 /** The error for a request that would reach Lumen's own listener and loop. */
