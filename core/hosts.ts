@@ -1,13 +1,6 @@
 // Which hosts Lumen reads usage from: the built-in provider hosts plus the user's custom hosts.
 import { ConfigError } from "./config.ts";
-import type { Provider } from "./types.ts";
-
-/** One monitored host; a `*.` name matches every subdomain, not the name itself. */
-export interface HostEntry {
-  host: string;
-  provider: Provider;
-  built_in: boolean;
-}
+import type { HostEntry, Provider } from "./types.ts";
 
 /** Where custom hosts are saved (ConfigFile in the daemon). */
 export interface HostStore {

@@ -6,6 +6,13 @@
  */
 export type Provider = "openai" | "anthropic" | "google" | "cursor" | "claude_ai" | "custom";
 
+/** One monitored host; a `*.` name matches every subdomain, not the name itself. */
+export interface HostEntry {
+  host: string;
+  provider: Provider;
+  built_in: boolean;
+}
+
 /** How a request reached Lumen. */
 export type CaptureMode = "relay" | "proxy";
 
@@ -71,6 +78,8 @@ export interface ParseWarning {
 /** What a parser knows about the request whose response it reads. */
 export interface ParseRequest {
   provider: Provider;
+  /** HTTP method; every usage endpoint is a POST, so any other method gets no parser. */
+  method?: string;
   /** Upstream path without the query, e.g. `/v1/chat/completions`. */
   path: string;
   /** Query string without `?`, e.g. `alt=sse`. */

@@ -1,13 +1,6 @@
 // `/api/hosts`: list, add and remove the hosts Lumen reads usage from.
-import type { Provider } from "../types.ts";
+import type { HostEntry } from "../types.ts";
 import { ApiError, json } from "./errors.ts";
-
-/** One monitored host; `*.` names match every subdomain. */
-export interface HostEntry {
-  host: string;
-  provider: Provider;
-  built_in: boolean;
-}
 
 /** The host registry as the API sees it (main.ts injects HostRegistry). */
 export interface HostsService {

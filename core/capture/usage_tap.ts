@@ -73,6 +73,7 @@ function createUsageTap(provider: Provider, request: TapRequest, deps: CaptureDe
   let ttfb = 0;
   const parseRequest = {
     provider,
+    method: request.method,
     path: request.path,
     query: request.query,
     body: request.body,

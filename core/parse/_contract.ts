@@ -8,6 +8,7 @@ import type {
   ParseResponse,
   ParseResult,
   ParseWarning,
+  PlanWindow,
   Provider,
   Usage,
   UsageParser,
@@ -23,6 +24,10 @@ export interface Fixture {
   expected: Usage;
   /** The assistant text a client sees; fixtures only carry it for the fake upstream. */
   text: string;
+  /** Whether the body is a stream, when its content type alone does not say (Connect, NDJSON). */
+  streamed?: boolean;
+  /** The subscription windows the parse must report (claude.ai). */
+  planWindows?: Record<string, PlanWindow>;
 }
 
 /** A parser factory with the signature every provider factory shares. */
@@ -45,6 +50,7 @@ export function runParserContract(name: string, create: ParserFactory, fixtures:
       const result = run(create, f, [f.bytes], false, warnings);
       assert.deepEqual(result.usage, f.expected);
       assert.equal(result.streamed, isStreamed(f));
+      if (f.planWindows) assert.deepEqual(result.plan_windows, f.planWindows);
       const unexpected = warnings.filter((w) => !EXPECTED_WARNINGS.has(w.code));
       assert.deepEqual(unexpected, []);
     });
@@ -80,6 +86,9 @@ export function runParserContract(name: string, create: ParserFactory, fixtures:
   });
 }
 
+// Body files: text bodies, NDJSON (Ollama) and binary ones (Connect streams).
+const BODY_EXTENSIONS = [".sse", ".json", ".ndjson", ".bin"];
+
 /** Reads every `tests/fixtures/<provider>/*.case.json` with its body file. */
 export async function loadFixtures(provider: Provider): Promise<Fixture[]> {
   const dir = new URL(`../../tests/fixtures/${provider}/`, import.meta.url);
@@ -90,8 +99,8 @@ export async function loadFixtures(provider: Provider): Promise<Fixture[]> {
   for (const file of names) {
     if (!file.endsWith(".case.json")) continue;
     const base = file.slice(0, -".case.json".length);
-    const body = names.find((n) => n === `${base}.sse` || n === `${base}.json`);
-    assert.ok(body, `Fixture ${provider}/${base} has no .sse or .json body`);
+    const body = names.find((n) => BODY_EXTENSIONS.some((ext) => n === base + ext));
+    assert.ok(body, `Fixture ${provider}/${base} has no body (${BODY_EXTENSIONS.join(", ")})`);
     const spec = JSON.parse(await Deno.readTextFile(new URL(file, dir)));
     fixtures.push({
       name: `${provider}/${base}`,
@@ -99,12 +108,17 @@ export async function loadFixtures(provider: Provider): Promise<Fixture[]> {
         provider,
         path: spec.path,
         query: spec.query,
-        body: new TextEncoder().encode(JSON.stringify(spec.request)),
+        // A binary request (Cursor's protobuf) is a file; every other request is JSON inline.
+        body: spec.request_file
+          ? await Deno.readFile(new URL(spec.request_file, dir))
+          : new TextEncoder().encode(JSON.stringify(spec.request)),
       },
       response: { status: 200, contentType: spec.content_type },
       bytes: await Deno.readFile(new URL(body, dir)),
       expected: spec.usage,
       text: spec.text,
+      streamed: spec.streamed,
+      planWindows: spec.plan_windows,
     });
   }
   return fixtures;
@@ -191,6 +205,7 @@ export function createRandom(seed: number): () => number {
 }
 
 function isStreamed(f: Fixture): boolean {
+  if (f.streamed !== undefined) return f.streamed;
   return f.response.contentType?.includes("text/event-stream") === true ||
     f.request.path.endsWith(":streamGenerateContent");
 }

@@ -1,25 +1,30 @@
-// Runs one provider dialect over a response body: picks the framing (JSON, SSE or JSON-array
-// stream), isolates dialect errors, and turns the dialect's verdict into a ParseResult.
+// Runs one provider dialect over a response body: picks the framing (JSON, SSE, JSON-array or
+// NDJSON stream), isolates dialect errors, and turns the dialect's verdict into a ParseResult.
 
-import type { ParseResult, Usage, UsageParser } from "../types.ts";
+import type { ParseResult, PlanWindow, Usage, UsageParser } from "../types.ts";
 import { createJsonArrayStream } from "./json_array_stream.ts";
 import { createJsonBodyReader } from "./json_body.ts";
+import { createNdjsonReader } from "./ndjson.ts";
 import { createSseDecoder, type SseEvent } from "./sse.ts";
 import type { Warn } from "./_shared.ts";
 
-/** How a response body is framed. */
-export type BodyKind = "json" | "sse" | "json-array";
+/** How a response body is framed; "ndjson" is only ever chosen by a dialect, never announced. */
+export type BodyKind = "json" | "sse" | "json-array" | "ndjson";
 
 /** What a provider parser does with the pieces of a body. */
 export interface Dialect {
   /** One SSE event. */
   event(event: SseEvent): void;
-  /** A whole JSON body, or one element of a streamed JSON array. */
+  /** A whole JSON body, or one element of a streamed JSON array or NDJSON line. */
   value(value: unknown): void;
-  /** The text of a JSON body that did not parse (usually truncated); used only for estimation. */
+  /** The text of a JSON body or line that did not parse (usually cut); used only for estimation. */
   partial(text: string): void;
   /** Builds the usage once the body ended; `reason` explains an estimate. */
-  result(aborted: boolean): { usage: Usage; reason?: string };
+  result(aborted: boolean): {
+    usage: Usage;
+    reason?: string;
+    plan_windows?: Record<string, PlanWindow>;
+  };
 }
 
 /** Returns the framing a content type announces, or null when the body must be sniffed. */
@@ -38,7 +43,7 @@ interface Reader {
 /** Returns a UsageParser that feeds `dialect` from a body of the given framing. */
 export function createDriver(kind: BodyKind | null, dialect: Dialect, warn: Warn): UsageParser {
   let reader: Reader | null = kind ? createReader(kind, dialect, warn) : null;
-  let streamed = kind === "sse" || kind === "json-array";
+  let streamed = kind !== null && kind !== "json";
   let broken = false;
 
   function feed(chunk: Uint8Array): void {
@@ -90,6 +95,14 @@ function createReader(kind: BodyKind, dialect: Dialect, warn: Warn): Reader {
       onWarning,
     });
     return { feed: decoder.feed, end: decoder.flush };
+  }
+  if (kind === "ndjson") {
+    const reader = createNdjsonReader({
+      onValue: guard((v) => dialect.value(v)),
+      onBadLine: guard((t: string) => dialect.partial(t)),
+      onWarning,
+    });
+    return { feed: reader.feed, end: reader.flush };
   }
   if (kind === "json-array") {
     const stream = createJsonArrayStream({ onElement: guard((v) => dialect.value(v)), onWarning });

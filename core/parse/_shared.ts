@@ -114,8 +114,14 @@ export class RequestFacts {
 
   /** Returns the request's `model` field, or null. */
   model(): string | null {
+    const model = this.field("model");
+    return typeof model === "string" ? model : null;
+  }
+
+  /** Returns a top-level field of a JSON object body, or undefined. */
+  field(name: string): unknown {
     const value = this.#parse();
-    return isRecord(value) && typeof value.model === "string" ? value.model : null;
+    return isRecord(value) ? value[name] : undefined;
   }
 
   /** Returns the estimated prompt tokens of the request. */

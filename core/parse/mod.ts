@@ -1,15 +1,20 @@
-// parse/ owns usage extraction from response bytes: SSE, JSON bodies and JSON-array streams, the
-// OpenAI, Anthropic and Gemini dialects, and offline token estimation. It is pure: it imports only
-// ../types.ts and its own files, never Deno.*, fetch, timers or clocks, and it never throws on
-// upstream data (problems go to onWarning). It keeps no prompt or completion text: parsers count
-// characters as they pass. The caller decompresses and passes timestamps; parserFor() picks the
-// parser for one request and response.
+// parse/ owns usage extraction from response bytes: SSE, JSON bodies, JSON-array and NDJSON
+// streams, Connect envelopes and protobuf; the OpenAI, Anthropic, Gemini, Ollama, Cursor and
+// claude.ai dialects; and offline token estimation. It is pure: it imports only ../types.ts, its
+// own files and node:zlib (sync inflate of Connect frames), never Deno.*, fetch, timers or clocks,
+// and it never throws on upstream data (problems go to onWarning). It keeps no prompt or
+// completion text: parsers count characters as they pass. The caller decompresses and passes
+// timestamps; parserFor() picks the parser for one request and response.
 
 import type { ParseRequest, ParseResponse, UsageParser } from "../types.ts";
 import { createErrorStatusParser, isErrorStatus, type ParserOptions } from "./_shared.ts";
 import { createAnthropicParser } from "./anthropic.ts";
-import { createGeminiParser, geminiMethodOf } from "./gemini.ts";
-import { createOpenAiParser, openAiEndpointOf } from "./openai.ts";
+import { createClaudeAiParser, isClaudeAiCompletionPath } from "./claude_ai.ts";
+import { createCursorParser, isCursorUsageRpc } from "./cursor.ts";
+import { createCustomParser } from "./custom.ts";
+import { createGeminiParser } from "./gemini.ts";
+import { createOpenAiParser } from "./openai.ts";
+import { usageDialectOf } from "./usage_dialect.ts";
 
 export type { ParserOptions } from "./_shared.ts";
 export { createSseDecoder, type SseDecoder, type SseDecoderOptions, type SseEvent } from "./sse.ts";
@@ -34,29 +39,28 @@ export {
   geminiModelOf,
   normalizeGeminiUsage,
 } from "./gemini.ts";
-
-/** The parser family that reads a usage endpoint. */
-export type UsageDialect = "openai" | "anthropic" | "gemini";
-
-/**
- * Returns the dialect that reads usage from `path`, or null when the path is not a usage
- * endpoint (model lists, count_tokens, countTokens, batches, files, telemetry, …). The path
- * decides, not the host's provider: OpenRouter serves /messages, Google and Anthropic serve
- * OpenAI-compatible /chat/completions.
- */
-export function usageDialectOf(path: string): UsageDialect | null {
-  const trimmed = path.endsWith("/") ? path.slice(0, -1) : path;
-  // "/v1/messages" exactly: not /v1/messages/count_tokens nor OpenAI's /v1/threads/{id}/messages.
-  if (trimmed.endsWith("/v1/messages")) return "anthropic";
-  if (geminiMethodOf(trimmed)) return "gemini";
-  if (openAiEndpointOf(trimmed)) return "openai";
-  return null;
-}
+export { type UsageDialect, usageDialectOf } from "./usage_dialect.ts";
+export { createNdjsonReader, type NdjsonReader, type NdjsonReaderOptions } from "./ndjson.ts";
+export { createOllamaParser, isOllamaPath } from "./ollama.ts";
+export { createEstimatingParser } from "./estimating.ts";
+export { createCustomParser, type CustomRoute, customRouteOf } from "./custom.ts";
+export {
+  type ConnectDecoder,
+  type ConnectDecoderOptions,
+  type ConnectSummary,
+  createConnectDecoder,
+} from "./connect.ts";
+export { lastProtoBytes, type ProtoField, readProtoFields } from "./protobuf.ts";
+export { createCursorParser, isCursorUsageRpc } from "./cursor.ts";
+export { createClaudeAiParser, isClaudeAiCompletionPath } from "./claude_ai.ts";
+export { epochMs, readPlanWindows } from "./plan_windows.ts";
 
 /**
  * Returns the usage parser for a response, or null when the request is not a usage endpoint.
- * A non-2xx response gets a parser that ignores the body and yields `usage: null` with reason
- * "error status": rejected requests are not billed.
+ * The API vendors are routed by {@linkcode usageDialectOf}; Cursor, claude.ai and custom hosts by
+ * their own rules ({@linkcode isCursorUsageRpc}, {@linkcode isClaudeAiCompletionPath},
+ * {@linkcode customRouteOf}). A non-2xx response gets a parser that ignores the body and yields
+ * `usage: null` with reason "error status": rejected requests are not billed.
  *
  * @example
  * ```ts
@@ -74,6 +78,18 @@ export function parserFor(
   response: ParseResponse,
   options?: ParserOptions,
 ): UsageParser | null {
+  // GET /v1/chat/completions lists stored completions, and so on: reads are never billed calls.
+  if (request.method !== undefined && request.method !== "POST") return null;
+  switch (request.provider) {
+    case "cursor":
+      return isCursorUsageRpc(request.path) ? createCursorParser(request, response, options) : null;
+    case "claude_ai":
+      return isClaudeAiCompletionPath(request.path)
+        ? createClaudeAiParser(request, response, options)
+        : null;
+    case "custom":
+      return createCustomParser(request, response, options);
+  }
   const dialect = usageDialectOf(request.path);
   if (!dialect) return null;
   if (isErrorStatus(response.status)) return createErrorStatusParser(response.contentType);

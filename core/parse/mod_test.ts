@@ -59,7 +59,9 @@ Deno.test("parserFor() yields usage null with reason for a non-2xx response", ()
 });
 
 Deno.test("parserFor() reads every fixture through the right dialect", async () => {
-  for (const provider of ["openai", "anthropic", "google"] as const) {
+  for (
+    const provider of ["openai", "anthropic", "google", "cursor", "claude_ai", "custom"] as const
+  ) {
     for (const f of await loadFixtures(provider)) {
       const result = run((req, res, options) => parserFor(req, res, options), f, [f.bytes], false);
       assert.deepEqual(result.usage, f.expected, f.name);
@@ -96,4 +98,22 @@ Deno.test("parserFor() estimates an empty 2xx body from the request alone", () =
   assert.equal(result.usage?.output_tokens, 0);
   assert.ok(result.usage!.input_tokens > 0);
   assert.equal(result.streamed, true);
+});
+
+Deno.test("parserFor() gives no parser to a request that is not a POST", () => {
+  const body = new TextEncoder().encode("");
+  for (const method of ["GET", "HEAD", "DELETE"]) {
+    const request = {
+      provider: "openai" as const,
+      method,
+      path: "/v1/chat/completions",
+      query: "",
+    };
+    assert.equal(parserFor({ ...request, body }, { status: 200, contentType: null }), null);
+  }
+  const post = { provider: "openai" as const, method: "POST", path: "/v1/chat/completions" };
+  assert.notEqual(
+    parserFor({ ...post, query: "", body }, { status: 200, contentType: "application/json" }),
+    null,
+  );
 });
