@@ -20,10 +20,12 @@ export function openTunnel(
 ): void {
   const upstream = net.connect({ host: target.host, port: target.port });
   let connected = false;
+  const timeoutMs = options.connectTimeoutMs ?? 10_000;
   const timer = setTimeout(() => {
     upstream.destroy();
-    refuseConnect(client, 504, `No connection to ${target.host}:${target.port} within 10 s`);
-  }, options.connectTimeoutMs ?? 10_000);
+    const within = `within ${timeoutMs / 1000} s`;
+    refuseConnect(client, 504, `No connection to ${target.host}:${target.port} ${within}`);
+  }, timeoutMs);
 
   upstream.once("connect", () => {
     clearTimeout(timer);
