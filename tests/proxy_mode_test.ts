@@ -63,13 +63,7 @@ Deno.test("curl through the proxy: exact bytes and exact usage for monitored hos
     });
 
     await t.step("a client abort cancels the upstream request", async () => {
-      const { meta } = await fixture("anthropic/messages_stream");
-      const client = spawnCurl(`https://${HOSTS.anthropic}/v1/messages`, meta.request, [
-        ...args,
-        "-H",
-        "x-fake-stall: 3",
-      ]);
-      await client.readUntil("content_block_start");
+      const client = await stalledStream(args);
       client.process.kill("SIGKILL");
       await client.done;
       const { event } = await stack.feed.next();
@@ -78,13 +72,7 @@ Deno.test("curl through the proxy: exact bytes and exact usage for monitored hos
     });
 
     await t.step("an upstream reset mid-stream resets the client's connection", async () => {
-      const { meta } = await fixture("anthropic/messages_stream");
-      const client = spawnCurl(`https://${HOSTS.anthropic}/v1/messages`, meta.request, [
-        ...args,
-        "-H",
-        "x-fake-stall: 3",
-      ]);
-      await client.readUntil("content_block_start");
+      const client = await stalledStream(args);
       await stack.upstream.close(); // drops every upstream connection without ending it
       const { code } = await client.done;
       assert.notEqual(code, 0, "curl must see a broken transfer, not a clean end");
@@ -270,6 +258,18 @@ async function countingForwarder(proxyPort: number) {
         server.close(() => resolve());
       }),
   };
+}
+
+/** An Anthropic stream the upstream stalls after its first events, already under way in curl. */
+async function stalledStream(args: string[]) {
+  const { meta } = await fixture("anthropic/messages_stream");
+  const client = spawnCurl(`https://${HOSTS.anthropic}/v1/messages`, meta.request, [
+    ...args,
+    "-H",
+    "x-fake-stall: 3",
+  ]);
+  await client.readUntil("content_block_start");
+  return client;
 }
 
 /** curl as a streaming client that the test can read from and kill. */
