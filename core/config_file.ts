@@ -1,6 +1,7 @@
 // The user's saved configuration, LUMEN_HOME/config.json: custom hosts and settings.
 // Changes are serialized and written atomically; a file Lumen cannot read is never overwritten.
 import { ConfigError, messageOf } from "./config.ts";
+import { writeAtomically } from "./files.ts";
 
 /** Settings the user can change from the dashboard or the API. */
 export interface Settings {
@@ -103,7 +104,9 @@ export class ConfigFile {
     const run = this.#queue.then(async () => {
       const next = change(this.#state);
       if (next === this.#state) return;
-      await writeAtomically(this.path, serialize(next));
+      await writeAtomically(this.path, serialize(next), 0o600).catch((error) => {
+        throw new Error(`Cannot save ${this.path}: ${messageOf(error)}`);
+      });
       this.#state = next;
     });
     // A failed change is reported to its caller and must not block the changes queued after it.
@@ -178,34 +181,6 @@ function serialize(state: FileState): string {
     ...state.extra,
   };
   return `${JSON.stringify(data, null, 2)}\n`;
-}
-
-/** Writes a temp file beside `path` (0600), flushes it to disk, then renames it over `path`. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  // Same directory: the rename cannot cross file systems, so readers see the old or new file whole.
-  const temp = `${path}.${crypto.randomUUID()}.tmp`;
-  const bytes = new TextEncoder().encode(text);
-  try {
-    {
-      using file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
-      for (let written = 0; written < bytes.length;) {
-        written += await file.write(bytes.subarray(written));
-      }
-      await file.sync();
-    }
-    await Deno.rename(temp, path);
-  } catch (error) {
-    await removeQuietly(temp);
-    throw new Error(`Cannot save ${path}: ${messageOf(error)}`);
-  }
-}
-
-async function removeQuietly(path: string): Promise<void> {
-  try {
-    await Deno.remove(path);
-  } catch {
-    // The temp file was never created or is already gone; the caller reports the real failure.
-  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -66,12 +66,13 @@ async function serve(config: Config): Promise<void> {
     isMonitored: (host) => hosts.providerOf(host) !== null,
     leafFor: (host) => leaves.get(host),
     ownPorts: () => [proxyPort, apiPort],
-    onClientTlsError(host) {
+    onClientTlsError(host, error) {
       // Once per host: the usual cause is a client that does not trust Lumen's CA yet.
       if (untrusted.has(host) || untrusted.size > 100) return;
       untrusted.add(host);
       console.error(
-        `A client refused Lumen's certificate for ${host}; make it trust ${ca.certPath}`,
+        `TLS handshake with a client for ${host} failed (${error.message}); ` +
+          `if the client refused Lumen's certificate, make it trust ${ca.certPath}`,
       );
     },
     onInterceptError: firstCalls(5, (host: string, error: unknown) => {

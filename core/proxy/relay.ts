@@ -1,5 +1,7 @@
 // The byte pipe between a client and a provider: headers flushed at once, every chunk written to the
 // client before a tap sees it, backpressure respected, nothing buffered whole but the request body.
+// Bytes pass unchanged unless a tap rewrites the request (see RequestRewrite); then its filter takes
+// out exactly what the rewrite added, holding back at most one incomplete event.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { endToEndHeaders, flatHeaders, headerRecord } from "./headers.ts";
 import type { ChunkFilter, RequestRewrite, Tap, TapFactory } from "./tap.ts";

@@ -1,7 +1,7 @@
 // The per-install certificate authority that signs proxy mode's leaf certificates. It is created
 // once per LUMEN_HOME and reused; an existing CA is never replaced without the user removing it,
 // because every client that trusted it would silently stop trusting Lumen.
-import { exists, writeAtomically } from "./_files.ts";
+import { exists, writeAtomically } from "../files.ts";
 import { DAY_MS, EC_KEY, EC_SIGNING, randomSerial, toHex, toPem, x509 } from "./_x509.ts";
 
 /** A CA problem the user must fix; the message names the file and says what to do. */
@@ -13,8 +13,6 @@ export class CaError extends Error {
 export interface CertificateAuthority {
   /** The CA certificate as PEM: what clients must trust. */
   certPem: string;
-  /** The PKCS#8 private key as PEM; held in memory only, never logged. */
-  keyPem: string;
   certPath: string;
   keyPath: string;
   /** SHA-256 of the DER certificate in uppercase colon-separated hex, as openssl prints it. */
@@ -121,7 +119,7 @@ async function createCa(paths: CaPaths): Promise<CertificateAuthority> {
   const keyPem = toPem(await crypto.subtle.exportKey("pkcs8", keys.privateKey), "PRIVATE KEY");
   await writeAtomically(paths.keyPath, keyPem, 0o600);
   await writeAtomically(paths.certPath, toPem(certificate.rawData, "CERTIFICATE"), 0o644);
-  return await describe(paths, certificate, keys.privateKey, keyPem);
+  return await describe(paths, certificate, keys.privateKey);
 }
 
 async function loadCa(paths: CaPaths): Promise<CertificateAuthority> {
@@ -161,20 +159,17 @@ async function loadCa(paths: CaPaths): Promise<CertificateAuthority> {
       `Cannot use "${paths.certPath}": it expired on ${certificate.notAfter.toISOString()}; ${RESET_HINT}`,
     );
   }
-  const keyPem = toPem(keyDer, "PRIVATE KEY");
-  return await describe(paths, certificate, privateKey, keyPem);
+  return await describe(paths, certificate, privateKey);
 }
 
 async function describe(
   paths: CaPaths,
   certificate: x509.X509Certificate,
   privateKey: CryptoKey,
-  keyPem: string,
 ): Promise<CertificateAuthority> {
   const digest = new Uint8Array(await certificate.getThumbprint("SHA-256"));
   return {
     certPem: toPem(certificate.rawData, "CERTIFICATE"),
-    keyPem,
     certPath: paths.certPath,
     keyPath: paths.keyPath,
     fingerprintSha256: toHex(digest, ":").toUpperCase(),

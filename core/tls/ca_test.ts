@@ -38,9 +38,10 @@ Deno.test("loadOrCreateCa() creates a CA certificate file without the key and a 
 Deno.test("loadOrCreateCa() reuses the CA on later starts", async () => {
   await using home = await tempHome();
   const first = await loadOrCreateCa(home.path);
+  const key = await Deno.readTextFile(first.keyPath);
   const second = await loadOrCreateCa(home.path);
   assert.equal(second.fingerprintSha256, first.fingerprintSha256);
-  assert.equal(second.keyPem, first.keyPem);
+  assert.equal(await Deno.readTextFile(second.keyPath), key);
   assert.equal(second.certPem, first.certPem);
 });
 
@@ -108,7 +109,7 @@ Deno.test("loadOrCreateCa() refuses a key that belongs to another CA", async () 
   await using b = await tempHome();
   const caA = await loadOrCreateCa(a.path);
   const caB = await loadOrCreateCa(b.path);
-  await Deno.writeTextFile(caA.keyPath, caB.keyPem);
+  await Deno.writeTextFile(caA.keyPath, await Deno.readTextFile(caB.keyPath));
   await assert.rejects(loadOrCreateCa(a.path), CaError, `"${caA.keyPath}": it is not the key of`);
   assert.equal(await Deno.readTextFile(caA.certPath), caA.certPem);
 });

@@ -1,4 +1,5 @@
-// Small file helpers for the CA: existence checks and crash-safe, permission-safe writes.
+// File helpers for what Lumen keeps in LUMEN_HOME (the CA, config.json): existence checks and
+// crash-safe, permission-safe writes.
 
 /** Whether `path` exists; other errors (permissions, I/O) are thrown. */
 export async function exists(path: string): Promise<boolean> {
