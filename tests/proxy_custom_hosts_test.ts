@@ -17,9 +17,11 @@ Deno.test("custom hosts are read from the next request on, and persisted", async
   // A local OpenAI-compatible server on plain HTTP, answering as the recorded API does.
   const { body: chatBody, meta } = await fixture("openai/chat");
   const local = http.createServer((req, res) => {
-    req.resume();
+    let received = 0;
+    req.on("data", (chunk: Uint8Array) => received += chunk.length);
     req.on("end", () => {
-      res.writeHead(200, { "content-type": "application/json" }).end(chatBody);
+      const body = req.url === "/upload" ? JSON.stringify({ received }) : chatBody;
+      res.writeHead(200, { "content-type": "application/json" }).end(body);
     });
   });
   await new Promise<void>((r) => local.listen(0, "127.0.0.1", r));
@@ -41,6 +43,19 @@ Deno.test("custom hosts are read from the next request on, and persisted", async
       assert.equal(res.status, 200);
       assert.deepEqual(res.body, chatBody);
       // The next step's first event shows this request was not read.
+
+      // Requests Lumen does not read stream through, beyond the 64 MiB it holds of a read request.
+      const file = await Deno.makeTempFile();
+      await Deno.writeFile(file, new Uint8Array(70 * 1024 * 1024));
+      const upload = await curl(`${localUrl}/upload`, {
+        body: `@${file}`,
+        args: ["--proxy", daemon.proxyOrigin],
+      });
+      await Deno.remove(file);
+      assert.equal(upload.status, 200);
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(upload.body)), {
+        received: 70 * 1024 * 1024,
+      });
     });
 
     await t.step("POST /api/hosts adds both; the next requests are read exactly", async () => {

@@ -29,7 +29,7 @@ Deno.test("startProxyListener() streams on unchanged when a tap throws, and coun
     onTapError: (error) => errors.push(error),
     now: Date.now,
     // Relay routes only: nothing here is intercepted.
-    isMonitored: () => false,
+    isMonitored: () => true,
     leafFor: () => Promise.reject(new Error("not intercepting")),
     ownPorts: () => [],
     onClientTlsError() {},

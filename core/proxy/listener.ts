@@ -20,8 +20,6 @@ import type { Duplex } from "node:stream";
 
 /** What the proxy needs from the daemon besides the relay's own needs. */
 export interface ProxyDeps extends RelayDeps {
-  /** Whether `host` (lower-case, no port) is read: CONNECT to it is intercepted, not tunnelled. */
-  isMonitored(host: string): boolean;
   /** The leaf certificate presented for a monitored host. */
   leafFor(host: string): Promise<LeafPem>;
   /** Lumen's own listening ports, never proxied to. */

@@ -1,11 +1,12 @@
 // The byte pipe between a client and a provider: headers flushed at once, every chunk written to the
-// client before a tap sees it, backpressure respected, nothing buffered whole but the request body.
-// Bytes pass unchanged unless a tap rewrites the request (see RequestRewrite); then its filter takes
-// out exactly what the rewrite added, holding back at most one incomplete event.
+// client before a tap sees it, backpressure respected. Only the body of a request Lumen reads is
+// held whole (other hosts' request bodies stream through). Bytes pass unchanged unless a tap
+// rewrites the request (see RequestRewrite); then its filter takes out exactly what the rewrite
+// added, holding back at most one incomplete event.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { endToEndHeaders, flatHeaders, headerRecord } from "./headers.ts";
 import type { ChunkFilter, RequestRewrite, Tap, TapFactory } from "./tap.ts";
-import { type UpstreamClient, UpstreamError } from "./upstream.ts";
+import { type UpstreamCall, type UpstreamClient, UpstreamError } from "./upstream.ts";
 import { sendJsonError } from "./respond.ts";
 
 /** LLM requests are whole JSON documents; this bounds what one request may hold in memory. */
@@ -14,6 +15,8 @@ const MAX_REQUEST_BODY_BYTES = 64 * 1024 * 1024;
 /** What relayRequest() needs from the daemon. */
 export interface RelayDeps {
   upstream: UpstreamClient;
+  /** Whether `host` (lower-case, no port) is read; other hosts' requests are streamed untouched. */
+  isMonitored(host: string): boolean;
   tapFor: TapFactory;
   /** Called when a tap throws; the tap is off for the rest of that request. */
   onTapError(error: unknown): void;
@@ -38,6 +41,12 @@ export async function relayRequest(
   deps: RelayDeps,
 ): Promise<void> {
   const startedAt = deps.now();
+  if (!deps.isMonitored(target.host)) {
+    // Nothing to read: the request body streams through as it arrives, whatever its size.
+    const headers = headerRecord(endToEndHeaders(req.rawHeaders, { drop: ["host"] }));
+    const call = deps.upstream.request({ ...upstreamTarget(target, req), headers, body: req });
+    return pipeResponse(call, res, NO_TAP, null, deps);
+  }
   const body = await readBody(req);
   if (body === "too-large") {
     return sendJsonError(res, 413, "request_too_large", "Request body exceeds 64 MiB");
@@ -65,13 +74,30 @@ export async function relayRequest(
 
   const rewrite = tap.rewrite();
   const call = deps.upstream.request({
+    ...upstreamTarget(target, req),
+    headers: rewrite ? { ...headers, ...rewrite.headers } : headers,
+    body: rewrite?.body ?? body,
+  });
+  return pipeResponse(call, res, tap, rewrite, deps);
+}
+
+function upstreamTarget(target: RelayTarget, req: IncomingMessage) {
+  return {
     host: target.host,
     origin: target.origin,
     method: req.method ?? "GET",
     pathWithQuery: target.pathWithQuery,
-    headers: rewrite ? { ...headers, ...rewrite.headers } : headers,
-    body: rewrite?.body ?? body,
-  });
+  };
+}
+
+/** Streams the upstream's answer into `res`, past the tap and through the rewrite's filter. */
+async function pipeResponse(
+  call: UpstreamCall,
+  res: ServerResponse,
+  tap: SafeTap,
+  rewrite: RequestRewrite | null,
+  deps: RelayDeps,
+): Promise<void> {
   let clientGone = false;
   res.once("close", () => {
     if (res.writableFinished) return;
@@ -162,6 +188,9 @@ interface SafeTap {
   rewrite(): RequestRewrite | null;
   end(aborted: boolean): void;
 }
+
+/** The tap of a request Lumen does not read. */
+const NO_TAP: SafeTap = { call() {}, rewrite: () => null, end() {} };
 
 /** A filter behind a fuse: after a throw the rest of the body passes through untouched. */
 function safeFilter(

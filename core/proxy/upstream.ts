@@ -6,7 +6,7 @@
 // honours HTTP(S)_PROXY, so the daemon cannot loop into itself through an inherited proxy variable.
 import http from "node:http";
 import https from "node:https";
-import type { Duplex } from "node:stream";
+import type { Duplex, Readable } from "node:stream";
 import tls from "node:tls";
 
 /** A request to a provider host (the real host; overrides are applied here). */
@@ -18,7 +18,8 @@ export interface UpstreamRequest {
   pathWithQuery: string;
   /** End-to-end request headers (no Host, no hop-by-hop). */
   headers: Record<string, string | string[]>;
-  body: Uint8Array;
+  /** The whole body, or the client's request to stream it from (its content-length kept). */
+  body: Uint8Array | Readable;
 }
 
 /** Why an upstream request failed before a response: what the client is told, and with which status. */
@@ -103,8 +104,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     const target = targetOf(upstream.host, upstream.origin);
     const secure = target.protocol === "https:";
     const headers: Record<string, string | string[]> = { ...upstream.headers, host: target.host };
-    if (upstream.body.length > 0 || !["GET", "HEAD"].includes(upstream.method)) {
-      headers["content-length"] = String(upstream.body.length);
+    const whole = upstream.body instanceof Uint8Array ? upstream.body : null;
+    if (whole && (whole.length > 0 || !["GET", "HEAD"].includes(upstream.method))) {
+      headers["content-length"] = String(whole.length);
     }
     const req = (secure ? https : http).request({
       agent: secure ? httpsAgent : httpAgent,
@@ -161,7 +163,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       });
       req.once("close", () => clearTimeout(timer));
     });
-    req.end(upstream.body);
+    if (whole) req.end(whole);
+    else (upstream.body as Readable).pipe(req);
     return { req, answer };
   }
 
