@@ -53,8 +53,9 @@ export async function relayRequest(
   }
   if (body === "aborted") return;
 
+  // Lumen holds the whole body, so an Expect: 100-continue was answered here already.
   const headers = headerRecord(
-    endToEndHeaders(req.rawHeaders, { drop: ["host", "content-length"] }),
+    endToEndHeaders(req.rawHeaders, { drop: ["host", "content-length", "expect"] }),
   );
   const queryAt = target.pathWithQuery.indexOf("?");
   const tap = safeTap(
