@@ -43,21 +43,17 @@ export interface Interceptor {
   intercept(client: net.Socket, head: Uint8Array, target: Authority): Promise<void>;
 }
 
-/** Servers kept for reuse; a target beyond the cap gets a fresh one (its leaf is still cached). */
-const MAX_SERVERS = 256;
-
 /** Creates the interceptor. */
 export function createInterceptor(deps: InterceptorDeps): Interceptor {
-  const servers = new Map<string, { leaf: LeafPem; server: https.Server }>();
+  // Keyed by leaf: a server lives as long as its leaf is cached (or a tunnel still uses it), and a
+  // re-minted leaf gets a fresh server.
+  const servers = new WeakMap<LeafPem, Map<number, https.Server>>();
 
   function serverFor(target: Authority, leaf: LeafPem): https.Server {
-    const key = `${target.host}:${target.port}`;
-    const known = servers.get(key);
-    if (known?.leaf === leaf) {
-      servers.delete(key); // re-inserted below: most recently used last
-      servers.set(key, known);
-      return known.server;
-    }
+    const byPort = servers.get(leaf) ?? new Map<number, https.Server>();
+    servers.set(leaf, byPort);
+    const known = byPort.get(target.port);
+    if (known) return known;
     const origin = new URL(`https://${hostForUrl(target.host)}:${target.port}`);
     const server = https.createServer(
       {
@@ -77,8 +73,7 @@ export function createInterceptor(deps: InterceptorDeps): Interceptor {
     server.on("upgrade", (req, socket, head) => {
       deps.onUpgrade(req, socket, head, { ...target, origin });
     });
-    servers.set(key, { leaf, server });
-    if (servers.size > MAX_SERVERS) servers.delete(servers.keys().next().value!);
+    byPort.set(target.port, server);
     return server;
   }
 

@@ -16,7 +16,7 @@ export interface Leaf {
 
 /** Options of createLeafCache(). */
 export interface LeafCacheOptions {
-  /** Hosts kept before the least recently used is dropped; default 500. */
+  /** Hosts kept before the least recently used is dropped; default 100, as mitmproxy keeps. */
   max?: number;
   /** The clock in epoch ms; default Date.now. */
   now?: () => number;
@@ -46,6 +46,8 @@ interface LeafSetup {
 // CA/Browser Forum ballot SC-081 caps leaf validity at 200 days from March 2026, and some clients
 // may apply it to locally trusted CAs too; 199 days leaves a margin.
 const MAX_VALIDITY_MS = 199 * DAY_MS;
+// mitmproxy's offset: clients whose clock runs up to two days behind still accept the leaf.
+const BACKDATE_MS = 2 * DAY_MS;
 const HOST_REGEXP = /^[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*$/;
 
 /** Creates a leaf cache that signs with `ca`. */
@@ -53,7 +55,7 @@ export function createLeafCache(
   ca: CertificateAuthority,
   options: LeafCacheOptions = {},
 ): LeafCache {
-  const max = options.max ?? 500;
+  const max = options.max ?? 100;
   const now = options.now ?? Date.now;
   // A Map iterates in insertion order and every hit re-inserts, so the first key is the LRU one.
   const entries = new Map<string, Entry>();
@@ -67,8 +69,7 @@ export function createLeafCache(
       throw error;
     });
     const { publicKey, keyPem, extensions } = await setup;
-    // Backdated so that a client whose clock runs behind still accepts the leaf.
-    const notBefore = new Date(now() - DAY_MS);
+    const notBefore = new Date(now() - BACKDATE_MS);
     const notAfter = new Date(
       Math.min(notBefore.getTime() + MAX_VALIDITY_MS, ca.notAfter.getTime()),
     );
