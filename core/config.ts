@@ -15,7 +15,13 @@ export interface Config {
   upstreamOverrides: Map<string, URL>;
   /** Extra PEM certificates trusted for upstream TLS, besides the system roots. */
   extraCaCerts: string[];
+  /** Remote price list in LiteLLM's format, fetched daily and cached in `home`. */
+  pricingUrl: URL;
 }
+
+/** LiteLLM's community price list, the default remote pricing source. */
+export const DEFAULT_PRICING_URL =
+  "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json";
 
 /** Reads the environment (`LUMEN_*`, `HOME`, `USERPROFILE`) into a validated Config. */
 export function loadConfig(env: (name: string) => string | undefined): Config {
@@ -25,6 +31,7 @@ export function loadConfig(env: (name: string) => string | undefined): Config {
     apiPort: parsePort("LUMEN_API_PORT", env("LUMEN_API_PORT"), 9091),
     upstreamOverrides: parseOverrides(env("LUMEN_UPSTREAM_OVERRIDES")),
     extraCaCerts: readExtraCaCerts(env("LUMEN_EXTRA_CA_CERTS")),
+    pricingUrl: parsePricingUrl(env("LUMEN_PRICING_URL")),
   };
 }
 
@@ -67,6 +74,21 @@ function parseOverrides(raw: string | undefined): Map<string, URL> {
     overrides.set(host, url);
   }
   return overrides;
+}
+
+function parsePricingUrl(raw: string | undefined): URL {
+  const text = raw?.trim() || DEFAULT_PRICING_URL;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    // Reported below, naming the variable, which says more than URL's message.
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    // The value is not echoed: a private price list's URL may carry a token.
+    throw new ConfigError("Invalid LUMEN_PRICING_URL: expected an http:// or https:// URL");
+  }
+  return url;
 }
 
 function readExtraCaCerts(path: string | undefined): string[] {

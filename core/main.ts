@@ -4,11 +4,11 @@ import { createTapFactory } from "./capture/usage_tap.ts";
 import { type Config, ConfigError, loadConfig, messageOf, prepareHome } from "./config.ts";
 import { openConfigFile } from "./config_file.ts";
 import { HostRegistry } from "./hosts.ts";
+import { createPriceSources } from "./price_sources.ts";
 import { CaError, createLeafCache, loadOrCreateCa } from "./tls/mod.ts";
 import { startProxyListener } from "./proxy/listener.ts";
 import { createUpstreamClient } from "./proxy/upstream.ts";
 import { Aggregator } from "./usage/aggregator.ts";
-import { createPricer } from "../pricing/mod.ts";
 import { callApi } from "./cli/api_client.ts";
 import { printStatus } from "./cli/status.ts";
 
@@ -27,6 +27,12 @@ async function serve(config: Config): Promise<void> {
   prepareHome(config.home);
   const configFile = openConfigFile(config.home);
   const hosts = new HostRegistry(configFile);
+  // Reads LUMEN_HOME/pricing-remote.json and pricing.json now; problems are logged, never thrown.
+  const pricing = createPriceSources({
+    home: config.home,
+    url: config.pricingUrl,
+    log: (line) => console.error(line),
+  });
   const ca = await loadOrCreateCa(config.home).catch((error) => {
     throw error instanceof CaError ? new ConfigError(error.message) : error;
   });
@@ -34,7 +40,6 @@ async function serve(config: Config): Promise<void> {
   const startedAt = Date.now();
   const now = () => Date.now();
   const aggregator = new Aggregator({ now });
-  const pricer = createPricer();
   let apiPort = config.apiPort;
   let proxyPort = config.proxyPort;
   const upstream = createUpstreamClient({
@@ -50,7 +55,7 @@ async function serve(config: Config): Promise<void> {
     now,
     providerOf: (host) => hosts.providerOf(host),
     includeStreamUsage: () => configFile.settings.include_stream_usage,
-    price: (provider, usage) => pricer.price(provider, usage),
+    price: (provider, usage) => pricing.pricer().price(provider, usage),
     lapId: () => aggregator.currentLapId,
     onEvent: (event) => aggregator.record(event),
     onPlanWindows: (provider, windows) => aggregator.recordPlanWindows(provider, windows),
@@ -88,6 +93,7 @@ async function serve(config: Config): Promise<void> {
     closeLap: (name) => aggregator.closeLap(name),
     hosts,
     settings: configFile,
+    pricing,
     version: VERSION,
     proxyPort: proxy.port,
     get apiPort() {
@@ -100,6 +106,7 @@ async function serve(config: Config): Promise<void> {
   try {
     api = Deno.serve({ hostname: "127.0.0.1", port: config.apiPort, onListen() {} }, handler);
   } catch (error) {
+    pricing.close();
     await proxy.close();
     upstream.close();
     throw listenError("LUMEN_API_PORT", config.apiPort, error);
@@ -111,8 +118,10 @@ async function serve(config: Config): Promise<void> {
       `API on http://127.0.0.1:${apiPort}, data in ${config.home}`,
   );
   console.log(`Proxy mode CA: ${ca.certPath} (SHA-256 ${ca.fingerprintSha256})`);
+  pricing.start(); // after both listeners are up: the first download must not delay them
 
   const shutdown = async () => {
+    pricing.close();
     await Promise.all([proxy.close(), api.shutdown()]);
     upstream.close();
     Deno.exit(0);

@@ -32,9 +32,17 @@ export interface Usage {
   reasoning_tokens: number;
   /** Cost the provider reported itself (e.g. OpenRouter `usage.cost`), USD; wins over our price. */
   provider_cost_usd: number | null;
+  /** Server-side web searches the response ran, billed per search; absent when none were seen. */
+  web_search_requests?: number;
   /** True when counts come from byte/text estimation rather than provider-reported usage. */
   estimated: boolean;
 }
+
+/**
+ * Where an event's cost came from: the provider's own figure, one of the pricing table layers
+ * (bundled with Lumen, fetched remote, or the user's override), or a subscription plan (claude.ai).
+ */
+export type PriceSource = "provider" | "bundled" | "remote" | "override" | "subscription";
 
 /** The one record everything downstream of the proxy uses. Never holds content. */
 export interface UsageEvent {
@@ -58,11 +66,14 @@ export interface UsageEvent {
   reasoning_tokens: number;
   /** USD; null when the model has no known price. */
   cost_usd: number | null;
+  /** Where the price came from, or null when unpriced. */
+  price_source: PriceSource | null;
   /**
-   * Where the price came from: "provider", "pricing:<model key>", "subscription" (claude.ai, paid
-   * by the plan), or null when unpriced.
+   * The pricing entry id the cost was computed from (e.g. "claude-sonnet-4-5" for a dated
+   * snapshot), kept so a later price or matcher change never silently rewrites history; null when
+   * the cost is the provider's or the plan's, or when unpriced.
    */
-  price_source: string | null;
+  priced_model: string | null;
   estimated: boolean;
   latency_ms: number;
   ttfb_ms: number;

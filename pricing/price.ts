@@ -14,7 +14,8 @@ const PICO_PER_USD = 1e12;
  *
  * Cache prices missing from the entry fall back to the input price, never to $0: OpenAI billed
  * cache writes at the base input rate before GPT-5.6, and a model without cache pricing still
- * processed those tokens.
+ * processed those tokens. Reasoning tokens are part of `output_tokens` and billed once, at the
+ * output rate. Web searches add `fees.web_search` each.
  *
  * @example
  * ```ts
@@ -37,15 +38,24 @@ export function priceUsage(usage: Usage, entry: PriceEntry): number {
     output * picoPerToken(rates.output) +
     cacheRead * picoPerToken(rates.cache_read ?? rates.input) +
     write5m * picoPerToken(rates.cache_write_5m ?? rates.input) +
-    write1h * picoPerToken(rates.cache_write_1h ?? rates.cache_write_5m ?? rates.input);
+    write1h * picoPerToken(rates.cache_write_1h ?? rates.cache_write_5m ?? rates.input) +
+    tokens(usage.web_search_requests ?? 0) * picoPerUsd(entry.fees?.web_search ?? 0);
   return Number(pico) / PICO_PER_USD;
 }
 
-/** Picks the highest long-context tier the prompt exceeds, else the base rates. */
+/**
+ * Picks the highest long-context tier the prompt exceeds, else the base rates.
+ *
+ * The prompt is everything the model read: uncached input + cache reads + cache writes. That is
+ * Anthropic's "input_tokens + cache_creation_input_tokens + cache_read_input_tokens" and OpenAI's
+ * and Gemini's prompt_tokens / promptTokenCount (which hold cached tokens), the figure LiteLLM
+ * compares with `_above_<N>k_tokens` (strictly greater). Once above, every token of the
+ * request (input, cache and output) is billed at the tier's rates:
+ * https://docs.claude.com/en/docs/about-claude/pricing#long-context-pricing,
+ * https://ai.google.dev/gemini-api/docs/pricing.
+ */
 function ratesFor(entry: PriceEntry, promptTokens: bigint): PriceRates {
   let rates: PriceRates = entry;
-  // Providers bill the whole request at the tier rate once the prompt (cached and
-  // cache-written tokens included) is above the threshold, e.g. Gemini 2.5 Pro above 200k.
   for (const tier of entry.tiers ?? []) {
     if (promptTokens > BigInt(tier.above_input_tokens)) rates = tier;
   }
@@ -55,6 +65,11 @@ function ratesFor(entry: PriceEntry, promptTokens: bigint): PriceRates {
 /** USD per million tokens → pico-dollars per token. */
 function picoPerToken(usdPerMtok: number): bigint {
   return BigInt(Math.round(usdPerMtok * PICO_PER_MTOK_PRICE));
+}
+
+/** USD → pico-dollars; fees have at most 12 decimals (LiteLLM lists $0.0275 per search). */
+function picoPerUsd(usd: number): bigint {
+  return BigInt(Math.round(usd * PICO_PER_USD));
 }
 
 /** A token count as a BigInt; counts that are not non-negative numbers cost nothing. */

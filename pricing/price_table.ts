@@ -1,10 +1,13 @@
 // Validates untrusted pricing JSON (bundled today; a remote or user override later) into a
 // PriceTableFile, so the matcher and priceUsage() never see a malformed entry.
 import type { Provider } from "../core/types.ts";
-import type { PriceEntry, PriceRates, PriceTableFile, PriceTier } from "./types.ts";
+import type { PriceEntry, PriceFees, PriceRates, PriceTableFile, PriceTier } from "./types.ts";
 
-/** Shape of a model id or alias: lower-case, as the matcher normalizes ids before lookup. */
-export const MODEL_ID_REGEXP = /^[a-z0-9][a-z0-9._-]*$/;
+/**
+ * Shape of a model id or alias: lower-case, as the matcher normalizes ids before lookup; `:` only
+ * for OpenAI fine-tunes (`ft:gpt-4o-mini-2024-07-18`).
+ */
+export const MODEL_ID_REGEXP = /^[a-z0-9][a-z0-9._:-]*$/;
 
 const DATE_REGEXP = /^\d{4}-\d{2}-\d{2}$/;
 const PROVIDERS: readonly Provider[] = ["openai", "anthropic", "google"];
@@ -65,7 +68,17 @@ function parseEntry(value: unknown, where: string): PriceEntry {
       return parsed;
     });
   }
+  if (raw.fees !== undefined) entry.fees = parseFees(raw.fees, `${where}.fees`);
   return entry;
+}
+
+function parseFees(value: unknown, where: string): PriceFees {
+  const raw = record(value, where);
+  const web = raw.web_search;
+  if (typeof web !== "number" || !Number.isFinite(web) || web < 0) {
+    fail(`${where}.web_search`, "must be a non-negative number of USD per search");
+  }
+  return { web_search: web };
 }
 
 function parseTier(value: unknown, where: string): PriceTier {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Usage } from "../core/types.ts";
-import { bundledPriceTable, createPricer, type PriceEntry, priceUsage } from "./mod.ts";
+import { bundledPriceTable, type PriceEntry, priceUsage } from "./mod.ts";
 
 const MODELS = bundledPriceTable().models;
 
@@ -108,35 +108,46 @@ Deno.test("priceUsage() treats bad counts as zero and caps 1h writes at all writ
   assert.equal(priceUsage(over, entry), 0.0002); // 100 × $2 (1h)
 });
 
-Deno.test("createPricer() prefers the provider's reported cost", () => {
-  const pricer = createPricer();
-  const reported = usage({ model: "gpt-5", input_tokens: 1_000, provider_cost_usd: 0.0123 });
-  assert.deepEqual(pricer.price("openai", reported), {
-    cost_usd: 0.0123,
-    price_source: "provider",
-  });
-  // A free model's $0 is still the provider's word.
-  assert.deepEqual(pricer.price("openai", { ...reported, provider_cost_usd: 0 }), {
-    cost_usd: 0,
-    price_source: "provider",
-  });
+Deno.test("priceUsage() bills reasoning once, as part of output", () => {
+  const entry = MODELS["o4-mini"]; // $1.10 in, $4.40 out
+  const plain = priceUsage(usage({ input_tokens: 1_000, output_tokens: 2_000 }), entry);
+  const thinking = usage({ input_tokens: 1_000, output_tokens: 2_000, reasoning_tokens: 1_500 });
+  assert.equal(priceUsage(thinking, entry), plain); // 1000×1.1 + 2000×4.4 = 9900 µ$
+  assert.equal(plain, 0.0099);
 });
 
-Deno.test("createPricer() prices from the table and names the entry", () => {
-  const pricer = createPricer();
-  const haiku = usage({ model: "claude-haiku-4-5-20251001", input_tokens: 1_000_000 });
-  assert.deepEqual(pricer.price("anthropic", { ...haiku, output_tokens: 100_000 }), {
-    cost_usd: 1.5,
-    price_source: "pricing:claude-haiku-4-5",
+Deno.test("priceUsage() moves every Anthropic token to the tier once input + cache exceed 200k", () => {
+  const sonnet = MODELS["claude-sonnet-4-5"]; // above 200k: $6 / $22.50 / $0.60 / $7.50 / $12
+  const at = usage({
+    input_tokens: 150_000,
+    cache_read_tokens: 40_000,
+    cache_write_tokens: 10_000, // 200,000 in all: not above the threshold
+    cache_write_1h_tokens: 4_000,
+    output_tokens: 1_000,
   });
+  // 150000×3 + 40000×0.3 + 6000×3.75 + 4000×6 + 1000×15 = 523500 µ$
+  assert.equal(priceUsage(at, sonnet), 0.5235);
+  const above = { ...at, cache_write_tokens: 10_001 };
+  // 150000×6 + 40000×0.6 + 6001×7.5 + 4000×12 + 1000×22.5 = 1039507.5 µ$
+  assert.equal(priceUsage(above, sonnet), 1.0395075);
 });
 
-Deno.test("createPricer() leaves unknown and unnamed models unpriced", () => {
-  const pricer = createPricer();
-  const unpriced = { cost_usd: null, price_source: null };
-  assert.deepEqual(
-    pricer.price("openai", usage({ model: "mystery-1", input_tokens: 9 })),
-    unpriced,
-  );
-  assert.deepEqual(pricer.price("google", usage({ model: null, input_tokens: 9 })), unpriced);
+Deno.test("priceUsage() counts OpenAI cached and cache-written tokens toward the 272k tier", () => {
+  const gpt = MODELS["gpt-5.6"]; // above 272k: $10 / $45 / $1 read / $12.50 write
+  const at = usage({ input_tokens: 200_000, cache_read_tokens: 72_000, output_tokens: 100 });
+  assert.equal(priceUsage(at, gpt), 1.039); // 200000×5 + 72000×0.5 + 100×30 µ$
+  const above = { ...at, cache_write_tokens: 1 };
+  assert.equal(priceUsage(above, gpt), 2.0765125); // 2000000 + 72000 + 12.5 + 4500 µ$
+});
+
+Deno.test("priceUsage() adds the web-search fee per search at any tier", () => {
+  const haiku = MODELS["claude-haiku-4-5"];
+  const sonnet = MODELS["claude-sonnet-4-5"]; // $0.01 per search
+  assert.equal(priceUsage(usage({ web_search_requests: 3 }), sonnet), 0.03);
+  const long = usage({ input_tokens: 300_000, web_search_requests: 2 });
+  assert.equal(priceUsage(long, sonnet), 1.82); // 300000 × $6 + 2 × $0.01
+  // No fee listed, no fee charged: the count alone never invents a price.
+  assert.equal(haiku.fees, undefined);
+  assert.equal(priceUsage(usage({ web_search_requests: 5 }), haiku), 0);
+  assert.equal(priceUsage(usage({ web_search_requests: 4 }), MODELS["gpt-4o-mini"]), 0.11);
 });

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import table from "./pricing.json" with { type: "json" };
 import schema from "./pricing.schema.json" with { type: "json" };
-import { bundledPriceTable, parsePriceTable } from "./mod.ts";
+import {
+  bundledPriceCorrections,
+  bundledPriceTable,
+  convertLiteLlm,
+  parsePriceTable,
+} from "./mod.ts";
 import { validateJsonSchema } from "./_json_schema.ts";
 
 const LITELLM_URL = new URL("../../shared/reference/litellm_model_prices.json", import.meta.url);
@@ -68,12 +73,15 @@ Deno.test("validateJsonSchema() reports violations of pricing.schema.json", () =
   models["gpt-5"].input = -1;
   models["gpt-5"].input_cost_per_token = 1.25e-6;
   delete models["gpt-5"].aliases;
+  models["gpt-5-mini"].fees = { web_search: "0.01", per_image: 1 };
   models["Bad Id"] = { ...models["gpt-5-nano"], provider: "azure" };
   assert.deepEqual(validateJsonSchema(schema, broken), [
-    '/models: property name "Bad Id" must match ^[a-z0-9][a-z0-9._-]*$',
+    '/models: property name "Bad Id" must match ^[a-z0-9][a-z0-9._:-]*$',
     "/models/gpt-5: misses aliases",
     "/models/gpt-5: has unexpected property input_cost_per_token",
     "/models/gpt-5/input: must be at least 0",
+    "/models/gpt-5-mini/fees: has unexpected property per_image",
+    "/models/gpt-5-mini/fees/web_search: must be number",
     "/models/Bad Id/provider: must be one of openai, anthropic, google",
   ]);
 });
@@ -94,6 +102,7 @@ Deno.test("parsePriceTable() rejects a malformed table with the field's name", (
     ["models.gpt-5.provider must be one of", (t) => t.models["gpt-5"].provider = "azure"],
     ['repeats id "gpt-5"', (t) => (t.models["gpt-5-mini"].aliases as string[]).push("gpt-5")],
     ["must be ascending", (t) => tiers(t).push(tiers(t)[0])],
+    ["fees.web_search must be a non-negative", (t) => t.models["gpt-5"].fees = { web_search: -1 }],
     ["schema_version must be 1", (t) => Object.assign(t, { schema_version: 2 })],
   ];
   for (const [message, breakIt] of cases) {
@@ -117,39 +126,30 @@ Deno.test("pricing.json tiers have a cache price exactly where their entry has o
 });
 
 Deno.test({
-  name: "pricing.json prices equal the LiteLLM snapshot they were taken from",
+  name: "pricing.json is what scripts/update_pricing.ts makes of the LiteLLM snapshot",
+  ignore: litellm === null,
+  fn() {
+    const { table: converted, corrected } = convertLiteLlm(litellm, {
+      source: table.source,
+      updated: table.updated,
+    });
+    assert.deepEqual(converted, bundledPriceTable());
+    const applied = new Set(corrected.map((c) => JSON.stringify(c)));
+    const unused = bundledPriceCorrections().filter((c) => !applied.has(JSON.stringify(c)));
+    assert.deepEqual(unused, [], "every correction in corrections.json still applies");
+  },
+});
+
+Deno.test({
+  name: "pricing.json keeps the hand-checked prices of the required models",
   ignore: litellm === null,
   fn() {
     const source = litellm as Record<string, Record<string, unknown>>;
-    for (const [id, entry] of Object.entries(bundledPriceTable().models)) {
-      const prefix = entry.provider === "google" ? "gemini/" : "";
-      const ids = [id, ...entry.aliases].filter((alias) => source[prefix + alias]);
-      assert.ok(ids.includes(id), `${prefix}${id} is missing from the LiteLLM snapshot`);
-      for (const alias of ids) {
-        const from = source[prefix + alias];
-        for (const [ours, theirs] of Object.entries(LITELLM_FIELDS)) {
-          const want = perMtok(from[theirs]);
-          assert.equal(entry[ours as keyof typeof LITELLM_FIELDS], want, `${alias}.${ours}`);
-        }
-        const tiers = Object.keys(from).flatMap((k) =>
-          k.match(/^input_cost_per_token_above_(\d+)k_tokens$/)?.[1] ?? []
-        );
-        assert.deepEqual(
-          (entry.tiers ?? []).map((t) => t.above_input_tokens),
-          tiers.map((k) => Number(k) * 1000).sort((a, b) => a - b),
-          `${alias} tiers`,
-        );
-        for (const tier of entry.tiers ?? []) {
-          const suffix = `_above_${tier.above_input_tokens / 1000}k_tokens`;
-          for (const [ours, theirs] of Object.entries(LITELLM_FIELDS)) {
-            const want = perMtok(from[theirs + suffix]);
-            assert.equal(
-              tier[ours as keyof typeof LITELLM_FIELDS],
-              want,
-              `${alias}${suffix}.${ours}`,
-            );
-          }
-        }
+    const models = bundledPriceTable().models;
+    for (const id of REQUIRED_MODELS) {
+      const from = models[id].provider === "google" ? source[`gemini/${id}`] : source[id];
+      for (const [ours, theirs] of Object.entries(LITELLM_FIELDS)) {
+        assert.equal(models[id][ours as keyof typeof LITELLM_FIELDS], perMtok(from[theirs]), id);
       }
     }
   },

@@ -17,6 +17,12 @@ export interface PriceTier extends PriceRates {
   above_input_tokens: number;
 }
 
+/** Per-request fees in USD, billed on top of the tokens. */
+export interface PriceFees {
+  /** One server-side web search (Anthropic `web_search_requests`, OpenAI `web_search_call`). */
+  web_search: number;
+}
+
 /** One model's prices, under its canonical id in `PriceTableFile.models`. */
 export interface PriceEntry extends PriceRates {
   provider: Provider;
@@ -24,6 +30,7 @@ export interface PriceEntry extends PriceRates {
   aliases: string[];
   /** Long-context tiers, ascending by `above_input_tokens`; the highest one exceeded applies. */
   tiers?: PriceTier[];
+  fees?: PriceFees;
 }
 
 /** The whole pricing table as stored in pricing.json. */
@@ -36,9 +43,25 @@ export interface PriceTableFile {
   models: Record<string, PriceEntry>;
 }
 
+/**
+ * How a model name found its entry: the id or an alias as written, the id after normalization
+ * (case, gateway and region prefixes, date and `-latest` suffixes), or a family fallback.
+ */
+export type MatchHow = "exact" | "alias" | "normalized" | "family";
+
 /** A model id resolved to its table entry. */
 export interface PriceMatch {
   /** Canonical id of the entry (a key of `PriceTableFile.models`). */
   key: string;
   entry: PriceEntry;
+  how: MatchHow;
+}
+
+/** Where a pricing table came from, lowest precedence first. */
+export type PriceLayerSource = "bundled" | "remote" | "override";
+
+/** One pricing table and its origin, as stacked by createPricer(). */
+export interface PriceLayer {
+  source: PriceLayerSource;
+  table: PriceTableFile;
 }

@@ -28,7 +28,9 @@ const IMPORT_REGEXP =
   /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 
 function isTestSupport(path: string): boolean {
-  return path.endsWith("_test.ts") || path.split("/").pop()!.startsWith("_contract");
+  const name = path.split("/").pop()!;
+  return name.endsWith("_test.ts") || name.startsWith("_contract") ||
+    (name.startsWith("_") && name.endsWith("_fixture.ts"));
 }
 
 function resolve(from: string, specifier: string): string {

@@ -64,6 +64,8 @@ export async function startDaemon(
       LUMEN_HOME: `${home}/lumen`,
       LUMEN_PROXY_PORT: "0",
       LUMEN_API_PORT: "0",
+      // Tests never reach the internet: fetch refuses port 9 at once.
+      LUMEN_PRICING_URL: "http://127.0.0.1:9/prices.json",
       ...options.env,
     },
     clearEnv: true,

@@ -56,7 +56,10 @@ export async function startStack(
 
 const pricer = createPricer();
 
-/** Asserts an event carries exactly `usage`'s tokens and the bundled table's price for them. */
+/**
+ * Asserts an event carries exactly `usage`'s tokens and the bundled table's price for them,
+ * including the source and the entry it was priced from.
+ */
 export function assertEventMatches(event: UsageEvent, provider: Provider, usage: Usage): void {
   const tokens = (u: Usage | UsageEvent) => ({
     model: u.model,
@@ -72,4 +75,5 @@ export function assertEventMatches(event: UsageEvent, provider: Provider, usage:
   const expected = pricer.price(provider, usage);
   assert.equal(event.cost_usd, expected.cost_usd);
   assert.equal(event.price_source, expected.price_source);
+  assert.equal(event.priced_model, expected.priced_model);
 }

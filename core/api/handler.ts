@@ -4,6 +4,7 @@ import { ApiError, json } from "./errors.ts";
 import { streamEvents } from "./events.ts";
 import { guardRequest } from "./guard.ts";
 import { addHost, type HostsService, removeHost } from "./hosts.ts";
+import { getPricing, type PricingService } from "./pricing.ts";
 import { type SettingsService, updateSettings } from "./settings.ts";
 
 /** What the API reads and may change. */
@@ -12,6 +13,8 @@ export interface ApiDeps {
   closeLap(name?: string): { closed: Lap; opened: Lap };
   hosts: HostsService;
   settings: SettingsService;
+  /** Price sources: their status, model lookups and a manual refresh. */
+  pricing: PricingService;
   version: string;
   proxyPort: number;
   apiPort: number;
@@ -59,6 +62,9 @@ export function createApiHandler(deps: ApiDeps): (req: Request) => Promise<Respo
       GET: () => ({ settings: deps.settings.settings }),
       PUT: async (req) => updateSettings(deps.settings, await readJson(req)),
     },
+    "/api/pricing": { GET: (_req, url) => getPricing(deps.pricing, url) },
+    // 200 even when the refresh failed: the answer is the status, which carries the error.
+    "/api/pricing/refresh": { POST: () => deps.pricing.refresh() },
   };
   /** Keyed by the path up to the parameter, e.g. `/api/hosts/` for `/api/hosts/:host`. */
   const paramRoutes: Record<string, Route> = {

@@ -1,44 +1,23 @@
 import assert from "node:assert/strict";
 import { openConfigFile } from "../config_file.ts";
-import { HostRegistry } from "../hosts.ts";
-import { Aggregator } from "../usage/aggregator.ts";
-import { createApiHandler } from "./handler.ts";
+import { apiFixture } from "./_handler_fixture.ts";
 
-const PORT = 9091;
 const JSON_HEADERS = { "content-type": "application/json" };
 
-/** The real handler over a real HostRegistry saving to a temp LUMEN_HOME. */
+/** The API fixture, answering status and parsed JSON, with helpers for the hosts routes. */
 async function setup() {
-  const home = await Deno.makeTempDir({ prefix: "lumen-api-hosts-test-" });
-  const configFile = openConfigFile(home);
-  const registry = new HostRegistry(configFile);
-  const aggregator = new Aggregator({ now: () => 0 });
-  const handler = createApiHandler({
-    reader: aggregator,
-    closeLap: (name) => aggregator.closeLap(name),
-    hosts: registry,
-    settings: configFile,
-    version: "test",
-    proxyPort: 9090,
-    apiPort: PORT,
-    startedAt: 0,
-    now: () => 0,
-  });
+  const api = await apiFixture();
   async function call(path: string, init: RequestInit = {}) {
-    const headers = new Headers(init.headers);
-    headers.set("host", `127.0.0.1:${PORT}`);
-    const res = await handler(new Request(`http://127.0.0.1:${PORT}${path}`, { ...init, headers }));
+    const res = await api.call(path, init);
     return { status: res.status, body: await res.json() };
   }
   return {
-    home,
-    registry,
+    ...api,
     call,
     add: (host: unknown) =>
       call("/api/hosts", { method: "POST", headers: JSON_HEADERS, body: JSON.stringify({ host }) }),
     customHosts: async () =>
       (await call("/api/hosts")).body.hosts.filter((h: { built_in: boolean }) => !h.built_in),
-    [Symbol.asyncDispose]: () => Deno.remove(home, { recursive: true }),
   };
 }
 
@@ -64,7 +43,7 @@ Deno.test("POST /api/hosts adds a custom host: 201, listed, saved, monitored", a
   const entry = { host: "llm.mycorp.internal", provider: "custom", built_in: false };
   assert.deepEqual(await api.add("LLM.mycorp.internal"), { status: 201, body: { host: entry } });
   assert.deepEqual(await api.customHosts(), [entry]);
-  assert.equal(api.registry.providerOf("llm.mycorp.internal:443"), "custom");
+  assert.equal(api.hosts.providerOf("llm.mycorp.internal:443"), "custom");
   assert.deepEqual(openConfigFile(api.home).hosts, ["llm.mycorp.internal"]);
   assert.deepEqual(await api.add("llm.mycorp.internal"), { status: 200, body: { host: entry } });
   assert.deepEqual(await api.customHosts(), [entry]);
@@ -100,7 +79,7 @@ Deno.test("DELETE /api/hosts/:host removes a custom host, URL-decoded", async ()
   await api.add("::1");
   const removed = await api.call("/api/hosts/%2A.mycorp.internal", { method: "DELETE" });
   assert.deepEqual(removed, { status: 200, body: { removed: "*.mycorp.internal" } });
-  assert.equal(api.registry.providerOf("a.mycorp.internal"), null);
+  assert.equal(api.hosts.providerOf("a.mycorp.internal"), null);
   const ipv6 = await api.call(`/api/hosts/${encodeURIComponent("[::1]")}`, { method: "DELETE" });
   assert.deepEqual(ipv6, { status: 200, body: { removed: "[::1]" } });
   assert.deepEqual(openConfigFile(api.home).hosts, []);
@@ -168,7 +147,7 @@ Deno.test("POST and DELETE /api/hosts answer 500 config_write_failed and change 
     assert.deepEqual((await api.customHosts()).map((h: { host: string }) => h.host), [
       "kept.example.com",
     ]);
-    assert.equal(api.registry.providerOf("new.example.com"), null);
+    assert.equal(api.hosts.providerOf("new.example.com"), null);
   } finally {
     Deno.mkdirSync(api.home);
   }

@@ -1,35 +1,16 @@
 import assert from "node:assert/strict";
 import { openConfigFile } from "../config_file.ts";
-import { HostRegistry } from "../hosts.ts";
-import { Aggregator } from "../usage/aggregator.ts";
-import { createApiHandler } from "./handler.ts";
+import { apiFixture, PORT } from "./_handler_fixture.ts";
 
-const PORT = 9091;
-
-/** The real handler over a real ConfigFile in a temp LUMEN_HOME. */
+/** The API fixture, answering status and parsed JSON, with a helper for PUT /api/settings. */
 async function setup() {
-  const home = await Deno.makeTempDir({ prefix: "lumen-api-settings-test-" });
-  const configFile = openConfigFile(home);
-  const aggregator = new Aggregator({ now: () => 0 });
-  const handler = createApiHandler({
-    reader: aggregator,
-    closeLap: (name) => aggregator.closeLap(name),
-    hosts: new HostRegistry(configFile),
-    settings: configFile,
-    version: "test",
-    proxyPort: 9090,
-    apiPort: PORT,
-    startedAt: 0,
-    now: () => 0,
-  });
+  const api = await apiFixture();
   async function call(path: string, init: RequestInit = {}) {
-    const headers = new Headers(init.headers);
-    headers.set("host", `127.0.0.1:${PORT}`);
-    const res = await handler(new Request(`http://127.0.0.1:${PORT}${path}`, { ...init, headers }));
+    const res = await api.call(path, init);
     return { status: res.status, body: await res.json() };
   }
   return {
-    home,
+    ...api,
     call,
     put: (body: string, headers: HeadersInit = {}) =>
       call("/api/settings", {
@@ -37,7 +18,6 @@ async function setup() {
         headers: { "content-type": "application/json", ...headers },
         body,
       }),
-    [Symbol.asyncDispose]: () => Deno.remove(home, { recursive: true }),
   };
 }
 

@@ -4,6 +4,7 @@ import { openAiEndpointOf, parserFor } from "../parse/mod.ts";
 import type {
   ParseWarning,
   PlanWindow,
+  PriceSource,
   Provider,
   Usage,
   UsageEvent,
@@ -23,12 +24,23 @@ export interface CaptureDeps {
   includeStreamUsage(): boolean;
   /** A response reported subscription usage windows (claude.ai `message_limit`). */
   onPlanWindows?(provider: Provider, windows: Record<string, PlanWindow>): void;
-  price(provider: Provider, usage: Usage): { cost_usd: number | null; price_source: string | null };
+  /** Prices `usage`; `priced_model` is the pricing entry id the cost was computed from. */
+  price(provider: Provider, usage: Usage): CapturePrice;
   lapId(): string;
   onEvent(event: UsageEvent): void;
   /** Called when building an event failed after the response ended (the relay's guard is gone). */
   onError(error: unknown): void;
   onWarning?(warning: ParseWarning): void;
+}
+
+/**
+ * A response's cost as the pricer gives it: pricing/mod.ts `PriceResult`, restated here because
+ * capture/ may not import pricing/ (main.ts wires the two).
+ */
+export interface CapturePrice {
+  cost_usd: number | null;
+  price_source: PriceSource | null;
+  priced_model: string | null;
 }
 
 /** Creates the TapFactory main.ts hands to the proxy. */
@@ -82,8 +94,8 @@ function createUsageTap(provider: Provider, request: TapRequest, deps: CaptureDe
   function emit(usage: Usage, streamed: boolean): void {
     const ts = deps.now();
     // claude.ai traffic is paid by the subscription, not per token.
-    const price = provider === "claude_ai"
-      ? { cost_usd: 0, price_source: "subscription" }
+    const price: CapturePrice = provider === "claude_ai"
+      ? { cost_usd: 0, price_source: "subscription", priced_model: null }
       : deps.price(provider, usage);
     deps.onEvent({
       id: uuidv7(ts),
@@ -103,6 +115,7 @@ function createUsageTap(provider: Provider, request: TapRequest, deps: CaptureDe
       reasoning_tokens: usage.reasoning_tokens,
       cost_usd: price.cost_usd,
       price_source: price.price_source,
+      priced_model: price.priced_model,
       estimated: usage.estimated,
       latency_ms: ts - request.startedAt,
       ttfb_ms: ttfb,

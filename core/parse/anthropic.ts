@@ -22,7 +22,8 @@ import type { SseEvent } from "./sse.ts";
 
 /**
  * Normalizes an Anthropic `usage` object: `input_tokens` already excludes cache reads and writes,
- * and the 1-hour part of the cache writes is kept apart for pricing.
+ * the 1-hour part of the cache writes is kept apart for pricing, and
+ * `server_tool_use.web_search_requests` becomes `web_search_requests`.
  *
  * @example
  * ```ts
@@ -47,6 +48,11 @@ export function normalizeAnthropicUsage(raw: Record<string, unknown>, model: str
   );
   usage.output_tokens = count(raw.output_tokens);
   usage.reasoning_tokens = Math.min(count(details.thinking_tokens), usage.output_tokens);
+  // Web searches are billed per request on top of the tokens; like every usage field the count
+  // is cumulative, so message_delta's figure replaces message_start's.
+  const tools = isRecord(raw.server_tool_use) ? raw.server_tool_use : {};
+  const searches = count(tools.web_search_requests);
+  if (searches > 0) usage.web_search_requests = searches;
   return usage;
 }
 

@@ -162,3 +162,18 @@ Deno.test("createAnthropicParser() returns usage null for an error status", () =
   });
   assert.deepEqual(result, { usage: null, streamed: false, reason: "error status" });
 });
+
+Deno.test("createAnthropicParser() takes web_search_requests from the cumulative message_delta", () => {
+  const tools = (n: number) => ({ web_search_requests: n, web_fetch_requests: 0 });
+  const body = start({ input_tokens: 30, output_tokens: 1, server_tool_use: tools(0) }) +
+    delta({ input_tokens: 30, output_tokens: 40, server_tool_use: tools(1) }) +
+    delta({ input_tokens: 30, output_tokens: 90, server_tool_use: tools(2) });
+  const usage = parseBody(createAnthropicParser, "anthropic", PATH, SSE, body).usage!;
+  assert.equal(usage.web_search_requests, 2); // overwritten, not 0 + 1 + 2
+  const none = start({ input_tokens: 3, output_tokens: 1, server_tool_use: tools(0) }) +
+    delta({ output_tokens: 4 });
+  assert.equal(
+    "web_search_requests" in parseBody(createAnthropicParser, "anthropic", PATH, SSE, none).usage!,
+    false,
+  );
+});

@@ -52,7 +52,15 @@ export function createOpenAiResponsesParser(
 
   function readResponse(body: Record<string, unknown>, terminal: boolean): void {
     if (typeof body.model === "string" && body.model) model = body.model;
-    if (terminal && isRecord(body.usage)) usage = normalizeResponsesUsage(body.usage, null);
+    if (terminal && isRecord(body.usage)) {
+      usage = normalizeResponsesUsage(body.usage, null);
+      // Each web_search_call item is one billed search; the terminal Response lists them all
+      // (streamed or not), unlike `tool_usage.web_search`, which is not part of the usage.
+      const searches = Array.isArray(body.output)
+        ? body.output.filter((item) => isRecord(item) && item.type === "web_search_call").length
+        : 0;
+      if (searches > 0) usage.web_search_requests = searches;
+    }
     if (body.status === "failed" || (body.error !== undefined && body.error !== null)) {
       failed = true;
       warn("upstream-error", errorMessage(body.error));

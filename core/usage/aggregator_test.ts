@@ -10,7 +10,8 @@ function event(ts: number, cost: number | null = 0.1): UsageEvent {
     input_tokens: 100,
     output_tokens: 20,
     cost_usd: cost,
-    price_source: cost === null ? null : "pricing:gpt-5-mini",
+    price_source: cost === null ? null : "bundled",
+    priced_model: cost === null ? null : "gpt-5-mini",
   });
 }
 

@@ -1,0 +1,66 @@
+// Test support: the real API handler over real parts (aggregator, host registry, settings, price
+// sources) in a temp LUMEN_HOME, and a way to call it as a loopback client would.
+import { openConfigFile } from "../config_file.ts";
+import { HostRegistry } from "../hosts.ts";
+import { createPriceSources, type PriceSources } from "../price_sources.ts";
+import { Aggregator } from "../usage/aggregator.ts";
+import { createApiHandler } from "./handler.ts";
+
+/** The port the handler believes it serves; its Host check expects it. */
+export const PORT = 9091;
+
+/** A price source URL that fails at once without touching the network (fetch blocks port 9). */
+export const DEAD_PRICING_URL = new URL("http://127.0.0.1:9/prices.json");
+
+/** Options of apiFixture(). */
+export interface ApiFixtureOptions {
+  /** The clock; default a fixed instant. */
+  now?: () => number;
+  /** Where the remote price list is fetched; default DEAD_PRICING_URL. */
+  pricingUrl?: URL;
+}
+
+/** Builds the handler; dispose it to close the price sources and remove the temp home. */
+export async function apiFixture(options: ApiFixtureOptions = {}) {
+  const now = options.now ?? (() => 1_800_000_000_000);
+  const home = await Deno.makeTempDir({ prefix: "lumen-api-test-" });
+  const configFile = openConfigFile(home);
+  const hosts = new HostRegistry(configFile);
+  const aggregator = new Aggregator({ now });
+  const pricing: PriceSources = createPriceSources({
+    home,
+    url: options.pricingUrl ?? DEAD_PRICING_URL,
+    log: () => {},
+    timeoutMs: 2_000,
+  });
+  const handler = createApiHandler({
+    reader: aggregator,
+    closeLap: (name) => aggregator.closeLap(name),
+    hosts,
+    settings: configFile,
+    pricing,
+    version: "test",
+    proxyPort: 9090,
+    apiPort: PORT,
+    startedAt: now(),
+    now,
+  });
+  return {
+    home,
+    aggregator,
+    hosts,
+    configFile,
+    pricing,
+    handler,
+    /** Calls the handler with a loopback Host header unless `init` sets one. */
+    call(path: string, init: RequestInit = {}): Promise<Response> {
+      const headers = new Headers(init.headers);
+      if (!headers.has("host")) headers.set("host", `127.0.0.1:${PORT}`);
+      return handler(new Request(`http://127.0.0.1:${PORT}${path}`, { ...init, headers }));
+    },
+    async [Symbol.asyncDispose]() {
+      pricing.close();
+      await Deno.remove(home, { recursive: true });
+    },
+  };
+}
