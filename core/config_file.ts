@@ -1,7 +1,7 @@
 // The user's saved configuration, LUMEN_HOME/config.json: custom hosts and settings.
 // Changes are serialized and written atomically; a file Lumen cannot read is never overwritten.
 import { ConfigError, messageOf } from "./config.ts";
-import { writeAtomically } from "./files.ts";
+import { readTextIfExists, writeAtomically } from "./files.ts";
 
 /** Settings the user can change from the dashboard or the API. */
 export interface Settings {
@@ -118,15 +118,12 @@ export class ConfigFile {
 /** Loads `home`/config.json; defaults when there is none yet (written on the first change). */
 export function openConfigFile(home: string): ConfigFile {
   const path = `${home}/config.json`;
-  let text: string | null = null;
   try {
-    text = Deno.readTextFileSync(path);
+    return new ConfigFile(path, readTextIfExists(path));
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) {
-      throw new ConfigError(`Cannot read ${path}: ${messageOf(error)}`);
-    }
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`Cannot read ${path}: ${messageOf(error)}`);
   }
-  return new ConfigFile(path, text);
 }
 
 function defaultState(): FileState {

@@ -12,6 +12,16 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** The text of `path`, or null when there is no such file; other errors are thrown. */
+export function readTextIfExists(path: string): string | null {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
 /**
  * Writes `text` to `path` through a temp file in the same directory, created with `mode`, so the
  * file never exists with wider permissions and no reader ever sees part of it.

@@ -4,6 +4,7 @@
 import { messageOf } from "./config.ts";
 import { writeAtomically } from "./files.ts";
 import { parsePriceTable, type PriceTableFile } from "../pricing/mod.ts";
+import { readTextIfExists } from "./files.ts";
 
 /** File name of the cache inside LUMEN_HOME. */
 export const REMOTE_CACHE_FILE = "pricing-remote.json";
@@ -35,13 +36,13 @@ export interface RemoteCache {
 
 /** Reads the cache: null when there is none; throws an Error saying why an existing one is unusable. */
 export function readRemoteCache(path: string): RemoteCache | null {
-  let text: string;
+  let text: string | null;
   try {
-    text = Deno.readTextFileSync(path);
+    text = readTextIfExists(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
     throw new Error(`Cannot read ${path}: ${messageOf(error)}`);
   }
+  if (text === null) return null;
   try {
     return parseCache(JSON.parse(text));
   } catch (error) {

@@ -2,6 +2,7 @@
 // highest layer. Read at start and at every refresh, so an edit applies without a restart.
 import { messageOf } from "./config.ts";
 import { parsePriceTable, type PriceTableFile } from "../pricing/mod.ts";
+import { readTextIfExists } from "./files.ts";
 
 /** File name of the user's own prices inside LUMEN_HOME. */
 export const OVERRIDE_FILE = "pricing.json";
@@ -11,13 +12,13 @@ export const OVERRIDE_FILE = "pricing.json";
  * drops their overrides); throws an Error naming the file and the first problem otherwise.
  */
 export function readPriceOverride(path: string): PriceTableFile | null {
-  let text: string;
+  let text: string | null;
   try {
-    text = Deno.readTextFileSync(path);
+    text = readTextIfExists(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
     throw new Error(`Cannot read ${path}: ${messageOf(error)}`);
   }
+  if (text === null) return null;
   try {
     return parsePriceTable(JSON.parse(text));
   } catch (error) {

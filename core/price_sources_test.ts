@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { usage } from "./usage/_event_fixture.ts";
 import type { Usage } from "./types.ts";
 import {
   createPriceSources,
@@ -9,17 +10,7 @@ import { type FakeMode, startFakePriceSource } from "../tests/fake_price_source.
 import { REMOTE_CACHE_FILE } from "./price_remote_cache.ts";
 
 /** One million uncached input tokens of gpt-4o: costs its input price per Mtok. */
-const GPT_4O_MTOK: Usage = {
-  model: "gpt-4o",
-  input_tokens: 1_000_000,
-  output_tokens: 0,
-  cache_read_tokens: 0,
-  cache_write_tokens: 0,
-  cache_write_1h_tokens: 0,
-  reasoning_tokens: 0,
-  provider_cost_usd: null,
-  estimated: false,
-};
+const GPT_4O_MTOK: Usage = usage({ model: "gpt-4o", input_tokens: 1_000_000 });
 const BUNDLED_GPT_4O = 2.5;
 const REMOTE_GPT_4O = 5;
 

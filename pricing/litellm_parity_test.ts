@@ -8,14 +8,14 @@
 import assert from "node:assert/strict";
 import type { Provider, Usage } from "../core/types.ts";
 import { bundledPriceCorrections, convertLiteLlm, createPricer } from "./mod.ts";
+import { readLiteLlmReference } from "./_reference_fixture.ts";
 
 type Raw = Record<string, unknown>;
 type Reference = Omit<Usage, "model" | "provider_cost_usd" | "estimated"> & {
   web_search_requests: number;
 };
 
-const LITELLM_URL = new URL("../../shared/reference/litellm_model_prices.json", import.meta.url);
-const litellm = await readJson(LITELLM_URL);
+const litellm = await readLiteLlmReference("the LiteLLM cost parity test");
 const PROVIDERS: Record<string, Provider> = {
   openai: "openai",
   "text-completion-openai": "openai",
@@ -236,17 +236,4 @@ function reference(
 
 function close(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-9 + 1e-12 * Math.abs(b);
-}
-
-async function readJson(url: URL): Promise<unknown> {
-  try {
-    return JSON.parse(await Deno.readTextFile(url));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw error;
-  }
-}
-
-if (litellm === null) {
-  console.log(`Skipping the LiteLLM cost parity test: ${LITELLM_URL.pathname} is absent`);
 }

@@ -1,21 +1,6 @@
 import assert from "node:assert/strict";
-import type { Usage } from "../core/types.ts";
+import { usage } from "../core/usage/_event_fixture.ts";
 import { bundledPriceTable, createPricer, type PriceEntry, type PriceTableFile } from "./mod.ts";
-
-function usage(counts: Partial<Usage>): Usage {
-  return {
-    model: null,
-    input_tokens: 0,
-    output_tokens: 0,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    cache_write_1h_tokens: 0,
-    reasoning_tokens: 0,
-    provider_cost_usd: null,
-    estimated: false,
-    ...counts,
-  };
-}
 
 function table(models: Record<string, Partial<PriceEntry>>): PriceTableFile {
   const full: Record<string, PriceEntry> = {};

@@ -1,23 +1,8 @@
 import assert from "node:assert/strict";
-import type { Usage } from "../core/types.ts";
+import { usage } from "../core/usage/_event_fixture.ts";
 import { bundledPriceTable, type PriceEntry, priceUsage } from "./mod.ts";
 
 const MODELS = bundledPriceTable().models;
-
-function usage(counts: Partial<Usage>): Usage {
-  return {
-    model: null,
-    input_tokens: 0,
-    output_tokens: 0,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    cache_write_1h_tokens: 0,
-    reasoning_tokens: 0,
-    provider_cost_usd: null,
-    estimated: false,
-    ...counts,
-  };
-}
 
 Deno.test("priceUsage() prices Anthropic 5m and 1h cache writes separately", () => {
   // claude-opus-4-8: $5 in, $25 out, $0.50 read, $6.25 5m write, $10 1h write (per Mtok).

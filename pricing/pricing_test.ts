@@ -8,9 +8,9 @@ import {
   parsePriceTable,
 } from "./mod.ts";
 import { validateJsonSchema } from "./_json_schema.ts";
+import { readLiteLlmReference } from "./_reference_fixture.ts";
 
-const LITELLM_URL = new URL("../../shared/reference/litellm_model_prices.json", import.meta.url);
-const litellm = await readJson(LITELLM_URL);
+const litellm = await readLiteLlmReference("the LiteLLM price comparison");
 
 // The models the product promises to price out of the box.
 const REQUIRED_MODELS = [
@@ -155,20 +155,7 @@ Deno.test({
   },
 });
 
-if (litellm === null) {
-  console.log(`Skipping the LiteLLM price comparison: ${LITELLM_URL.pathname} is absent`);
-}
-
 /** LiteLLM's USD per token → USD per million tokens, rounded past float noise. */
 function perMtok(value: unknown): number | null {
   return typeof value === "number" ? Math.round(value * 1e12) / 1e6 : null;
-}
-
-async function readJson(url: URL): Promise<unknown> {
-  try {
-    return JSON.parse(await Deno.readTextFile(url));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw error;
-  }
 }
