@@ -1,5 +1,6 @@
 // File helpers for what Lumen keeps in LUMEN_HOME (the CA, config.json): existence checks and
 // crash-safe, permission-safe writes.
+import { messageOf } from "./config.ts";
 
 /** Whether `path` exists; other errors (permissions, I/O) are thrown. */
 export async function exists(path: string): Promise<boolean> {
@@ -19,6 +20,25 @@ export function readTextIfExists(path: string): string | null {
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return null;
     throw error;
+  }
+}
+
+/**
+ * Reads `path` as JSON and hands it to `parse`: null when there is no such file; otherwise an
+ * Error whose message names the file and says whether reading or using it failed.
+ */
+export function readJsonIfExists<T>(path: string, parse: (json: unknown) => T): T | null {
+  let text: string | null;
+  try {
+    text = readTextIfExists(path);
+  } catch (error) {
+    throw new Error(`Cannot read ${path}: ${messageOf(error)}`);
+  }
+  if (text === null) return null;
+  try {
+    return parse(JSON.parse(text));
+  } catch (error) {
+    throw new Error(`Cannot use ${path}: ${messageOf(error)}`);
   }
 }
 

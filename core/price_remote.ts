@@ -1,5 +1,6 @@
 // Fetches the remote price document: one conditional GET, bounded in time and size, so a slow,
 // huge or broken source can only fail a refresh, never stall or exhaust the daemon.
+import { Buffer } from "node:buffer";
 import { messageOf } from "./config.ts";
 
 /** Validators of the copy we hold, sent back so an unchanged document costs a 304. */
@@ -104,13 +105,7 @@ async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array> 
     }
     chunks.push(value);
   }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return body;
+  return Buffer.concat(chunks, size);
 }
 
 /**

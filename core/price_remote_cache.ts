@@ -1,10 +1,9 @@
 // LUMEN_HOME/pricing-remote.json: the last remote price table Lumen accepted, already converted and
 // checked, with what it needs to revalidate it. Read at start, so a restart offline keeps the last
 // good remote prices; written only after a document passed every check.
-import { messageOf } from "./config.ts";
 import { writeAtomically } from "./files.ts";
 import { parsePriceTable, type PriceTableFile } from "../pricing/mod.ts";
-import { readTextIfExists } from "./files.ts";
+import { readJsonIfExists } from "./files.ts";
 
 /** File name of the cache inside LUMEN_HOME. */
 export const REMOTE_CACHE_FILE = "pricing-remote.json";
@@ -36,18 +35,7 @@ export interface RemoteCache {
 
 /** Reads the cache: null when there is none; throws an Error saying why an existing one is unusable. */
 export function readRemoteCache(path: string): RemoteCache | null {
-  let text: string | null;
-  try {
-    text = readTextIfExists(path);
-  } catch (error) {
-    throw new Error(`Cannot read ${path}: ${messageOf(error)}`);
-  }
-  if (text === null) return null;
-  try {
-    return parseCache(JSON.parse(text));
-  } catch (error) {
-    throw new Error(`Cannot use ${path}: ${messageOf(error)}`);
-  }
+  return readJsonIfExists(path, parseCache);
 }
 
 /** Replaces the cache file atomically, readable by the owner only. */

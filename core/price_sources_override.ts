@@ -1,8 +1,7 @@
 // LUMEN_HOME/pricing.json: the user's own prices (schema_version 1, as pricing/pricing.json), the
 // highest layer. Read at start and at every refresh, so an edit applies without a restart.
-import { messageOf } from "./config.ts";
 import { parsePriceTable, type PriceTableFile } from "../pricing/mod.ts";
-import { readTextIfExists } from "./files.ts";
+import { readJsonIfExists } from "./files.ts";
 
 /** File name of the user's own prices inside LUMEN_HOME. */
 export const OVERRIDE_FILE = "pricing.json";
@@ -12,16 +11,5 @@ export const OVERRIDE_FILE = "pricing.json";
  * drops their overrides); throws an Error naming the file and the first problem otherwise.
  */
 export function readPriceOverride(path: string): PriceTableFile | null {
-  let text: string | null;
-  try {
-    text = readTextIfExists(path);
-  } catch (error) {
-    throw new Error(`Cannot read ${path}: ${messageOf(error)}`);
-  }
-  if (text === null) return null;
-  try {
-    return parsePriceTable(JSON.parse(text));
-  } catch (error) {
-    throw new Error(`Cannot use ${path} (${messageOf(error)})`);
-  }
+  return readJsonIfExists(path, parsePriceTable);
 }

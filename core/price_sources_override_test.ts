@@ -72,7 +72,7 @@ Deno.test("PriceSources reports a bad override file without failing, and keeps a
   let override = sources.status().layers[2];
   assert.equal(sources.status().active, "bundled");
   assert.equal(override.models, 0);
-  assert.match(override.error!.message, /^Cannot use .*pricing\.json \(.*\); not using it$/);
+  assert.match(override.error!.message, /^Cannot use .*pricing\.json: .*; not using it$/);
   assert.equal(sources.logs.length, 1);
 
   await Deno.writeTextFile(path, overrideTable({ "gpt-4o": { input: 7, output: 11 } }));

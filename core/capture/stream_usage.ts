@@ -2,6 +2,7 @@
 // `stream_options.include_usage: true`, and the response filter undoes what that option adds, so
 // the client receives the stream it asked for. Both functions are pure and never throw.
 // What the option adds: openai-node src/resources/chat/completions/completions.ts:1874-1895.
+import { Buffer } from "node:buffer";
 import { removeNullMember } from "./json_member.ts";
 
 /** Request bodies above this size are forwarded untouched rather than parsed. */
@@ -44,7 +45,7 @@ export function addStreamUsageOption(body: Uint8Array): Uint8Array | null {
     // Splice the member in right after "{" so the client's own bytes stay as they were. The
     // object holds at least "stream", so a comma always follows.
     const brace = body.indexOf(0x7b);
-    return concat([body.subarray(0, brace + 1), INSERTED_OPTION, body.subarray(brace + 1)]);
+    return Buffer.concat([body.subarray(0, brace + 1), INSERTED_OPTION, body.subarray(brace + 1)]);
   }
   if (!isRecord(options) || Object.hasOwn(options, "include_usage")) return null;
   options.include_usage = true;
@@ -130,12 +131,12 @@ export function createUsageChunkFilter(options: UsageChunkFilterOptions = {}): U
         out.push(take(EMPTY));
       }
     }
-    return out.length === 1 ? out[0] : concat(out);
+    return out.length === 1 ? out[0] : Buffer.concat(out);
   }
 
   function take(rest: Uint8Array): Uint8Array {
     if (heldBytes === 0) return rest;
-    const event = concat([...held, rest]);
+    const event = Buffer.concat([...held, rest]);
     held = [];
     heldBytes = 0;
     return event;
@@ -163,7 +164,7 @@ function filterEvent(event: Uint8Array): Uint8Array {
   if (payload.usage !== null) return event;
   const stripped = removeNullMember(text, "usage");
   if (stripped === null) return event;
-  return concat([
+  return Buffer.concat([
     event.subarray(0, data.start),
     new TextEncoder().encode(stripped),
     event.subarray(data.end),
@@ -203,16 +204,4 @@ function isDataLine(event: Uint8Array, start: number, end: number): boolean {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

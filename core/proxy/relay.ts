@@ -3,6 +3,7 @@
 // held whole (other hosts' request bodies stream through). Bytes pass unchanged unless a tap
 // rewrites the request (see RequestRewrite); then its filter takes out exactly what the rewrite
 // added, holding back at most one incomplete event.
+import { Buffer } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { endToEndHeaders, flatHeaders, headerRecord } from "./headers.ts";
 import type { ChunkFilter, RequestRewrite, Tap, TapFactory } from "./tap.ts";
@@ -167,19 +168,9 @@ function readBody(req: IncomingMessage): Promise<Uint8Array | "too-large" | "abo
       }
       chunks.push(chunk);
     });
-    req.once("end", () => resolve(chunks.length === 1 ? chunks[0] : concat(chunks, size)));
+    req.once("end", () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
     req.once("close", () => resolve("aborted"));
   });
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }
 
 /** A tap behind a fuse: the first throw switches it off for this request (mitmproxy's safecall). */

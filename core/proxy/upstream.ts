@@ -4,6 +4,7 @@
 // and adds default headers (accept, accept-language, user-agent), so the client would not get the
 // provider's bytes. node:https passes both directions through untouched and, unlike fetch, never
 // honours HTTP(S)_PROXY, so the daemon cannot loop into itself through an inherited proxy variable.
+import { Buffer } from "node:buffer";
 import http from "node:http";
 import https from "node:https";
 import type { Duplex, Readable } from "node:stream";
@@ -211,9 +212,7 @@ async function readCapped(res: http.IncomingMessage): Promise<Uint8Array> {
     chunks.push(chunk);
     size += chunk.length;
   }
-  const body = new Uint8Array(size);
-  chunks.reduce((at, chunk) => (body.set(chunk, at), at + chunk.length), 0);
-  return body;
+  return Buffer.concat(chunks, size);
 }
 
 /** The error for a request that would reach Lumen's own listener and loop. */

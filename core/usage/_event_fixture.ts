@@ -1,20 +1,10 @@
 // Complete Usage and UsageEvent records for tests, with any fields overridden. Test support only.
 import type { Usage, UsageEvent } from "../types.ts";
+import { emptyUsage } from "../parse/_shared.ts";
 
 /** Returns an exact usage record with every count 0; `counts` replace any field. */
 export function usage(counts: Partial<Usage> = {}): Usage {
-  return {
-    model: null,
-    input_tokens: 0,
-    output_tokens: 0,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    cache_write_1h_tokens: 0,
-    reasoning_tokens: 0,
-    provider_cost_usd: null,
-    estimated: false,
-    ...counts,
-  };
+  return { ...emptyUsage(null, false), ...counts };
 }
 
 /** Returns a priced, exact gpt-5-mini event; `overrides` replace any field. */
