@@ -10,6 +10,11 @@ export interface Settings {
    * the extra usage chunk before the client sees it.
    */
   include_stream_usage: boolean;
+  /**
+   * Delete usage events older than this many days (at start and daily); null keeps them forever.
+   * Daily, lap and overall totals are kept either way.
+   */
+  retention_days: number | null;
 }
 
 /** The outcome of a settings change: every setting after it, or why it was refused. */
@@ -22,6 +27,13 @@ const SETTING_RULES: {
   include_stream_usage: {
     default: true,
     check: (value) => typeof value === "boolean" ? null : "must be true or false",
+  },
+  retention_days: {
+    default: null,
+    check: (value) =>
+      value === null || (Number.isSafeInteger(value) && (value as number) >= 1)
+        ? null
+        : "must be null (keep forever) or a whole number of days, at least 1",
   },
 };
 

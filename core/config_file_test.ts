@@ -16,7 +16,7 @@ Deno.test("openConfigFile() gives defaults for a missing file and does not creat
   const file = openConfigFile(dir.home);
   assert.equal(file.path, `${dir.home}/config.json`);
   assert.deepEqual(file.hosts, []);
-  assert.deepEqual(file.settings, { include_stream_usage: true });
+  assert.deepEqual(file.settings, { include_stream_usage: true, retention_days: null });
   assert.deepEqual(file.settings, DEFAULT_SETTINGS);
   assert.deepEqual(names(dir.home), []);
 });
@@ -26,14 +26,17 @@ Deno.test("ConfigFile saves hosts and settings that a new ConfigFile reads back"
   const file = openConfigFile(dir.home);
   await file.updateHosts((hosts) => [...hosts, "llm.mycorp.internal"]);
   const update = await file.updateSettings({ include_stream_usage: false });
-  assert.deepEqual(update, { ok: true, settings: { include_stream_usage: false } });
+  assert.deepEqual(update, {
+    ok: true,
+    settings: { include_stream_usage: false, retention_days: null },
+  });
   const again = openConfigFile(dir.home);
   assert.deepEqual(again.hosts, ["llm.mycorp.internal"]);
-  assert.deepEqual(again.settings, { include_stream_usage: false });
+  assert.deepEqual(again.settings, { include_stream_usage: false, retention_days: null });
   assert.deepEqual(JSON.parse(Deno.readTextFileSync(file.path)), {
     version: 1,
     hosts: ["llm.mycorp.internal"],
-    settings: { include_stream_usage: false },
+    settings: { include_stream_usage: false, retention_days: null },
   });
 });
 
@@ -68,12 +71,16 @@ Deno.test("ConfigFile keeps keys it does not know when it rewrites the file", as
     }),
   );
   const file = openConfigFile(dir.home);
-  assert.deepEqual(file.settings, { include_stream_usage: true });
+  assert.deepEqual(file.settings, { include_stream_usage: true, retention_days: null });
   await file.updateSettings({ include_stream_usage: false });
   assert.deepEqual(JSON.parse(Deno.readTextFileSync(path)), {
     version: 1,
     hosts: ["old.example.com"],
-    settings: { include_stream_usage: false, future_setting: { deep: [1, 2] } },
+    settings: {
+      include_stream_usage: false,
+      retention_days: null,
+      future_setting: { deep: [1, 2] },
+    },
     sync: { server: "https://datagrout.example" },
   });
 });
@@ -152,7 +159,7 @@ Deno.test("ConfigFile.updateHosts() applies concurrent changes in turn, losing n
   assert.deepEqual(file.hosts, hosts);
   const again = openConfigFile(dir.home);
   assert.deepEqual(again.hosts, hosts);
-  assert.deepEqual(again.settings, { include_stream_usage: false });
+  assert.deepEqual(again.settings, { include_stream_usage: false, retention_days: null });
   assert.deepEqual(names(dir.home), ["config.json"]);
 });
 
@@ -180,4 +187,26 @@ Deno.test("ConfigFile removes its temp file when the rename fails", async () => 
   await assert.rejects(file.updateHosts(() => ["a.example.com"]), /Cannot save/);
   assert.deepEqual(names(dir.home), ["config.json"]);
   assert.deepEqual(file.hosts, []);
+});
+
+Deno.test("ConfigFile.updateSettings() takes retention_days as null or whole days from 1", async () => {
+  await using dir = await tempHome();
+  const file = openConfigFile(dir.home);
+  assert.equal(file.settings.retention_days, null, "keep forever by default");
+  for (const bad of [0, -1, 1.5, "30", true, Number.MAX_VALUE]) {
+    assert.deepEqual(await file.updateSettings({ retention_days: bad }), {
+      ok: false,
+      reason: 'Setting "retention_days" must be null (keep forever) or a whole number of days, ' +
+        "at least 1",
+    });
+  }
+  assert.deepEqual(await file.updateSettings({ retention_days: 90 }), {
+    ok: true,
+    settings: { include_stream_usage: true, retention_days: 90 },
+  });
+  assert.equal(openConfigFile(dir.home).settings.retention_days, 90);
+  await file.updateSettings({ retention_days: null });
+  assert.equal(openConfigFile(dir.home).settings.retention_days, null);
+  Deno.writeTextFileSync(file.path, '{"version": 1, "settings": {"retention_days": 0}}');
+  assert.throws(() => openConfigFile(dir.home), /"retention_days" must be null/);
 });

@@ -1,4 +1,4 @@
-// Composition root and CLI: `lumen serve|status|lap|version`. The only file that imports everything.
+// Composition root and the `lumen` CLI (see USAGE). The only file that imports everything.
 import { createApiHandler } from "./api/handler.ts";
 import { createTapFactory } from "./capture/usage_tap.ts";
 import { type Config, ConfigError, loadConfig, messageOf, prepareHome } from "./config.ts";
@@ -8,9 +8,11 @@ import { createPriceSources } from "./price_sources.ts";
 import { CaError, createLeafCache, loadOrCreateCa } from "./tls/mod.ts";
 import { startProxyListener } from "./proxy/listener.ts";
 import { createUpstreamClient } from "./proxy/upstream.ts";
-import { Aggregator } from "./usage/aggregator.ts";
-import { callApi } from "./cli/api_client.ts";
-import { printStatus } from "./cli/status.ts";
+import { openLedger } from "./usage/ledger.ts";
+import { queryHistory } from "./usage/history.ts";
+import { runLap } from "./cli/lap.ts";
+import { runReport } from "./cli/report.ts";
+import { runStatus } from "./cli/status.ts";
 
 /** Lumen's version, reported by `/api/health` and `lumen version`. */
 export const VERSION = "0.1.0";
@@ -21,11 +23,23 @@ Commands:
   serve          run the daemon (default)
   status         show today's and the current lap's figures from a running daemon
   lap [name]     close the current lap and start a new one
+  report [--since 7d] [--until DATE] [--group day|model|provider|client] [--json]
+                 print usage history from the database, whether or not the daemon runs;
+                 --since/--until take 12h, 7d, 2w or YYYY-MM-DD (days count from local midnight)
   version        print the version`;
 
 async function serve(config: Config): Promise<void> {
   prepareHome(config.home);
   const configFile = openConfigFile(config.home);
+  const now = () => Date.now();
+  // First after the home: it takes the one-daemon-per-home lock (a second daemon stops here, with
+  // one clear line) and rebuilds every figure from lumen.db before anything is served.
+  const ledger = await openLedger(config.home, {
+    now,
+    log: (line) => console.error(line),
+    retentionDays: () => configFile.settings.retention_days,
+  });
+  const aggregator = ledger.aggregator;
   const hosts = new HostRegistry(configFile);
   // Reads LUMEN_HOME/pricing-remote.json and pricing.json now; problems are logged, never thrown.
   const pricing = createPriceSources({
@@ -34,12 +48,11 @@ async function serve(config: Config): Promise<void> {
     log: (line) => console.error(line),
   });
   const ca = await loadOrCreateCa(config.home).catch((error) => {
+    ledger.close();
     throw error instanceof CaError ? new ConfigError(error.message) : error;
   });
   const leaves = createLeafCache(ca);
   const startedAt = Date.now();
-  const now = () => Date.now();
-  const aggregator = new Aggregator({ now });
   let apiPort = config.apiPort;
   let proxyPort = config.proxyPort;
   const upstream = createUpstreamClient({
@@ -57,8 +70,9 @@ async function serve(config: Config): Promise<void> {
     includeStreamUsage: () => configFile.settings.include_stream_usage,
     price: (provider, usage) => pricing.pricer().price(provider, usage),
     lapId: () => aggregator.currentLapId,
-    onEvent: (event) => aggregator.record(event),
-    onPlanWindows: (provider, windows) => aggregator.recordPlanWindows(provider, windows),
+    // On disk first, then in the figures and on SSE (the ledger's group commit).
+    onEvent: (event) => ledger.record(event),
+    onPlanWindows: (provider, windows) => ledger.recordPlanWindows(provider, windows),
     onError: onTapError,
   });
   const untrusted = new Set<string>();
@@ -84,13 +98,16 @@ async function serve(config: Config): Promise<void> {
       console.error(`Cannot intercept ${host}: ${messageOf(error)}`);
     }),
   }).catch((error) => {
+    pricing.close();
+    ledger.close();
     throw listenError("LUMEN_PROXY_PORT", config.proxyPort, error);
   });
 
   proxyPort = proxy.port;
   const handler = createApiHandler({
     reader: aggregator,
-    closeLap: (name) => aggregator.closeLap(name),
+    store: ledger,
+    closeLap: (name) => ledger.closeLap(name),
     hosts,
     settings: configFile,
     pricing,
@@ -109,6 +126,7 @@ async function serve(config: Config): Promise<void> {
     pricing.close();
     await proxy.close();
     upstream.close();
+    ledger.close();
     throw listenError("LUMEN_API_PORT", config.apiPort, error);
   }
   apiPort = api.addr.port;
@@ -120,15 +138,21 @@ async function serve(config: Config): Promise<void> {
   console.log(`Proxy mode CA: ${ca.certPath} (SHA-256 ${ca.fingerprintSha256})`);
   pricing.start(); // after both listeners are up: the first download must not delay them
 
-  const shutdown = async () => {
-    pricing.close();
-    await Promise.all([proxy.close(), api.shutdown()]);
-    upstream.close();
-    Deno.exit(0);
-  };
+  let stopping: Promise<void> | undefined;
+  const shutdown = () =>
+    stopping ??= (async () => {
+      pricing.close();
+      await Promise.all([proxy.close(), api.shutdown()]);
+      upstream.close();
+      // After the proxy: the last responses' events are in the queue, and this writes them.
+      ledger.close();
+    })();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, () => void shutdown());
   await api.finished;
+  // The API finishes as the shutdown begins: wait for the rest of it (the store's last write)
+  // before the process exits.
+  await shutdown();
 }
 
 /** Wraps `fn` so that only its first `limit` calls run. */
@@ -157,16 +181,11 @@ async function run(args: string[]): Promise<number> {
       await serve(config);
       return 0;
     case "status":
-      printStatus(await callApi(config.apiPort, "GET", "/api/stats"));
-      return 0;
-    case "lap": {
-      const body = rest.length ? { name: rest.join(" ") } : {};
-      const { closed, opened } = await callApi(config.apiPort, "POST", "/api/laps", body);
-      console.log(
-        `Closed "${closed.name}" ($${closed.cost_usd.toFixed(4)}); started "${opened.name}"`,
-      );
-      return 0;
-    }
+      return await runStatus(config.apiPort);
+    case "lap":
+      return await runLap(config.apiPort, rest);
+    case "report":
+      return runReport(rest, { home: config.home, query: queryHistory });
     case "version":
       console.log(VERSION);
       return 0;

@@ -16,10 +16,21 @@ const ALLOWED: Record<string, string[]> = {
     "core/uuid.ts",
     "node:",
   ],
-  "core/usage/": ["core/usage/", "core/types.ts", "core/uuid.ts", "pricing/"],
+  // node:sqlite for store.ts (the only importer, checked below); config.ts for ConfigError.
+  "core/usage/": [
+    "core/usage/",
+    "core/types.ts",
+    "core/uuid.ts",
+    "core/config.ts",
+    "pricing/",
+    "node:sqlite",
+  ],
   "core/api/": ["core/api/", "core/usage/", "core/types.ts"],
   "core/cli/": ["core/cli/", "core/config.ts", "core/usage/", "core/types.ts", "node:"],
 };
+
+/** Modules only one file may import (STYLE.md: `store.ts` is the only importer of SQLite). */
+const SOLE_IMPORTERS: Record<string, string> = { "node:sqlite": "core/usage/store.ts" };
 
 /** Pure modules: no Deno namespace, clocks or network, so they can be fed bytes in any test. */
 const PURE = ["core/parse/", "pricing/"];
@@ -65,6 +76,8 @@ for (const root of ["core", "pricing"]) {
       ) {
         problems.push(`${path}: only core/main.ts may import ${target}`);
       }
+      const owner = SOLE_IMPORTERS[target];
+      if (owner && path !== owner) problems.push(`${path}: only ${owner} may import ${target}`);
       if (folder && !ALLOWED[folder].some((allowed) => target.startsWith(allowed))) {
         problems.push(`${path}: ${folder} may not import ${target}`);
       }

@@ -52,16 +52,21 @@ export async function runLumen(
   return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
 }
 
-/** Starts the daemon; `env` adds to a minimal environment (PATH, HOME, ports 0, temp LUMEN_HOME). */
+/**
+ * Starts the daemon; `env` adds to a minimal environment (PATH, HOME, ports 0, temp LUMEN_HOME).
+ * With `home`, the daemon uses that LUMEN_HOME, which the caller owns: stop() leaves it in place.
+ */
 export async function startDaemon(
-  options: { env?: Record<string, string>; keepHome?: boolean } = {},
+  options: { env?: Record<string, string>; keepHome?: boolean; home?: string } = {},
 ): Promise<Daemon> {
-  const home = await Deno.makeTempDir({ prefix: "lumen-test-" });
+  const temp = options.home ? null : await Deno.makeTempDir({ prefix: "lumen-test-" });
+  const lumenHome = options.home ?? `${temp}/lumen`;
+  const removeTemp = () => temp ? Deno.remove(temp, { recursive: true }) : Promise.resolve();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...startTaskFlags(), "core/main.ts", "serve"],
     env: {
       ...baseEnv(),
-      LUMEN_HOME: `${home}/lumen`,
+      LUMEN_HOME: lumenHome,
       LUMEN_PROXY_PORT: "0",
       LUMEN_API_PORT: "0",
       // Tests never reach the internet: fetch refuses port 9 at once.
@@ -94,7 +99,7 @@ export async function startDaemon(
       if (!exited) child.kill("SIGKILL");
       await child.status;
       await drained;
-      await Deno.remove(home, { recursive: true });
+      await removeTemp();
       throw new Error(`Daemon did not start:\n${output}`);
     }
   }
@@ -107,7 +112,7 @@ export async function startDaemon(
     apiPort,
     proxyOrigin: `http://127.0.0.1:${proxyPort}`,
     apiOrigin,
-    home: `${home}/lumen`,
+    home: lumenHome,
     process: child,
     output: () => output,
     async api(path, init) {
@@ -124,7 +129,7 @@ export async function startDaemon(
       }
       const status = await child.status;
       await drained;
-      if (!options.keepHome) await Deno.remove(home, { recursive: true });
+      if (!options.keepHome) await removeTemp();
       return status;
     },
   };

@@ -92,5 +92,5 @@ Deno.test("lumen status and lap talk to the running daemon", async () => {
   }
   const down = await runLumen(["status"], { LUMEN_HOME: "/tmp/x", LUMEN_API_PORT: "1" });
   assert.equal(down.code, 1);
-  assert.match(down.stderr, /^lumen: Cannot reach Lumen on 127\.0\.0\.1:1/);
+  assert.match(down.stderr, /^Lumen is not running \(nothing answers on 127\.0\.0\.1:1\)/);
 });

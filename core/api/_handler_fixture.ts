@@ -1,9 +1,11 @@
-// Test support: the real API handler over real parts (aggregator, host registry, settings, price
-// sources) in a temp LUMEN_HOME, and a way to call it as a loopback client would.
+// Test support: the real API handler over real parts (the ledger — lumen.db and its aggregator —,
+// host registry, settings, price sources) in a temp LUMEN_HOME, and a way to call it as a loopback
+// client would.
 import { openConfigFile } from "../config_file.ts";
 import { HostRegistry } from "../hosts.ts";
 import { createPriceSources, type PriceSources } from "../price_sources.ts";
-import { Aggregator } from "../usage/aggregator.ts";
+import type { UsageEvent } from "../types.ts";
+import { openLedger } from "../usage/ledger.ts";
 import { createApiHandler } from "./handler.ts";
 
 /** The port the handler believes it serves; its Host check expects it. */
@@ -26,7 +28,12 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
   const home = await Deno.makeTempDir({ prefix: "lumen-api-test-" });
   const configFile = openConfigFile(home);
   const hosts = new HostRegistry(configFile);
-  const aggregator = new Aggregator({ now });
+  const ledger = await openLedger(home, {
+    now,
+    log: () => {},
+    retentionDays: () => configFile.settings.retention_days,
+  });
+  const aggregator = ledger.aggregator;
   const pricing: PriceSources = createPriceSources({
     home,
     url: options.pricingUrl ?? DEAD_PRICING_URL,
@@ -35,7 +42,8 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
   });
   const handler = createApiHandler({
     reader: aggregator,
-    closeLap: (name) => aggregator.closeLap(name),
+    store: ledger,
+    closeLap: (name) => ledger.closeLap(name),
     hosts,
     settings: configFile,
     pricing,
@@ -47,6 +55,8 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
   });
   return {
     home,
+    ledger,
+    /** The ledger's live figures; recording here directly skips the database. */
     aggregator,
     hosts,
     configFile,
@@ -58,8 +68,14 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
       if (!headers.has("host")) headers.set("host", `127.0.0.1:${PORT}`);
       return handler(new Request(`http://127.0.0.1:${PORT}${path}`, { ...init, headers }));
     },
+    /** Records `events` through the store, as captured ones are, and writes them at once. */
+    record(...events: UsageEvent[]): void {
+      for (const event of events) ledger.record(event);
+      if (!ledger.flush()) throw new Error("The fixture's store refused the events");
+    },
     async [Symbol.asyncDispose]() {
       pricing.close();
+      ledger.close();
       await Deno.remove(home, { recursive: true });
     },
   };

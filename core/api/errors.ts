@@ -13,6 +13,12 @@ export class ApiError extends Error {
   }
 }
 
+/** The 503 `store_unavailable` answer to a lumen.db read or write that failed. */
+export function storeUnavailable(action: string, error: unknown): ApiError {
+  const why = error instanceof Error ? error.message : String(error);
+  return new ApiError(503, "store_unavailable", `Cannot ${action}: ${why}`);
+}
+
 /** A JSON response that is never cached by the browser. */
 export function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), {

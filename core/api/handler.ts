@@ -1,15 +1,22 @@
 // The :9091 API: `createApiHandler(deps)` returns `(req) => Promise<Response>`; no sockets here.
 import type { Lap, UsageReader } from "../usage/aggregator.ts";
-import { ApiError, json } from "./errors.ts";
+import { reportLaps } from "../usage/laps.ts";
+import type { StoreReader } from "../usage/ledger.ts";
+import { ApiError, json, storeUnavailable } from "./errors.ts";
 import { streamEvents } from "./events.ts";
 import { guardRequest } from "./guard.ts";
+import { getExport, getHistory } from "./history.ts";
 import { addHost, type HostsService, removeHost } from "./hosts.ts";
 import { getPricing, type PricingService } from "./pricing.ts";
 import { type SettingsService, updateSettings } from "./settings.ts";
 
 /** What the API reads and may change. */
 export interface ApiDeps {
+  /** The live figures: stats, laps, the SSE feed. */
   reader: UsageReader;
+  /** lumen.db: stored events, history, exports and the write path's health. */
+  store: StoreReader;
+  /** Closes the current lap durably; throws when it cannot be saved. */
   closeLap(name?: string): { closed: Lap; opened: Lap };
   hosts: HostsService;
   settings: SettingsService;
@@ -23,6 +30,8 @@ export interface ApiDeps {
 }
 
 const MAX_EVENTS_PAGE = 1000;
+/** A UUID is 36 characters; anything much longer is not a cursor this API handed out. */
+const MAX_CURSOR_LENGTH = 64;
 
 /** Method → handler; `param` is the URL-decoded last path segment of a `…/:param` route. */
 type Route = Partial<Record<string, (req: Request, url: URL, param: string) => unknown>>;
@@ -37,21 +46,29 @@ export function createApiHandler(deps: ApiDeps): (req: Request) => Promise<Respo
         proxy_port: deps.proxyPort,
         api_port: deps.apiPort,
         uptime_s: Math.floor((deps.now() - deps.startedAt) / 1000),
+        // `ok` above says the daemon answers (and proxies); `store.ok` whether usage is being saved.
+        store: deps.store.health(),
       }),
     },
     "/api/stats": { GET: () => deps.reader.stats() },
     "/stats": { GET: () => deps.reader.stats() },
-    "/api/events": { GET: (_req, url) => ({ events: deps.reader.events(pageOf(url)) }) },
+    "/api/events": { GET: (_req, url) => ({ events: deps.store.events(pageOf(url)) }) },
     "/api/events/stream": { GET: () => streamEvents(deps.reader) },
+    "/api/history": { GET: (_req, url) => getHistory(deps.store, url) },
+    "/api/export": { GET: (_req, url) => getExport(deps.store, url, deps.now()) },
     "/api/laps": {
-      GET: () => ({ laps: deps.reader.laps() }),
+      GET: () => ({ laps: reportLaps(deps.reader.laps(), deps.now()) }),
       POST: async (req) => {
         const body = await readJson(req);
         const name = body?.name;
         if (name !== undefined && (typeof name !== "string" || name.length > 200)) {
           throw new ApiError(400, "bad_request", "Lap name must be a string of at most 200 chars");
         }
-        return deps.closeLap(name);
+        try {
+          return deps.closeLap(name);
+        } catch (error) {
+          throw storeUnavailable("close the lap", error);
+        }
       },
     },
     "/api/hosts": {
@@ -106,7 +123,11 @@ function pageOf(url: URL): { limit: number; before?: string } {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS_PAGE) {
     throw new ApiError(400, "bad_request", `limit must be an integer from 1 to ${MAX_EVENTS_PAGE}`);
   }
-  return { limit, before: url.searchParams.get("before") ?? undefined };
+  const before = url.searchParams.get("before") ?? undefined;
+  if (before !== undefined && (before === "" || before.length > MAX_CURSOR_LENGTH)) {
+    throw new ApiError(400, "bad_request", "before must be an event id");
+  }
+  return { limit, before };
 }
 
 function decodeSegment(segment: string): string {

@@ -14,6 +14,7 @@ Deno.test("createApiHandler() answers /api/health with ports and uptime", async 
     proxy_port: 9090,
     api_port: PORT,
     uptime_s: 3,
+    store: { ok: true, error: null, pending: 0, dropped: 0 },
   });
 });
 
@@ -36,19 +37,21 @@ Deno.test("createApiHandler() serves the same stats at /api/stats and /stats", a
 Deno.test("createApiHandler() pages /api/events newest first with a before cursor", async () => {
   await using api = await apiFixture();
   const ids = ["0001", "0002", "0003"].map((n) => `0190a000-0000-7000-8000-00000000${n}`);
-  for (const id of ids) api.aggregator.record(event({ id }));
+  api.record(...ids.map((id) => event({ id })));
   const first = await (await api.call("/api/events?limit=2")).json();
   assert.deepEqual(first.events.map((e: UsageEvent) => e.id), [ids[2], ids[1]]);
   const next = await (await api.call(`/api/events?limit=2&before=${ids[1]}`)).json();
   assert.deepEqual(next.events.map((e: UsageEvent) => e.id), [ids[0]]);
-  const bad = await api.call("/api/events?limit=0");
-  assert.equal(bad.status, 400);
-  await bad.body?.cancel();
+  for (const query of ["limit=0", "limit=1001", "before=", `before=${"f".repeat(65)}`]) {
+    const bad = await api.call(`/api/events?${query}`);
+    assert.equal(bad.status, 400, query);
+    await bad.body?.cancel();
+  }
 });
 
 Deno.test("createApiHandler() closes a lap on POST /api/laps and lists laps", async () => {
   await using api = await apiFixture();
-  api.aggregator.record(event());
+  api.record(event());
   const res = await api.call("/api/laps", {
     method: "POST",
     headers: { "content-type": "application/json" },

@@ -25,19 +25,29 @@ Deno.test("GET /api/settings answers every setting", async () => {
   await using api = await setup();
   assert.deepEqual(await api.call("/api/settings"), {
     status: 200,
-    body: { settings: { include_stream_usage: true } },
+    body: { settings: { include_stream_usage: true, retention_days: null } },
   });
 });
 
 Deno.test("PUT /api/settings saves a partial change and answers every setting", async () => {
   await using api = await setup();
   const changed = await api.put('{"include_stream_usage": false}');
-  assert.deepEqual(changed, { status: 200, body: { settings: { include_stream_usage: false } } });
+  assert.deepEqual(changed, {
+    status: 200,
+    body: { settings: { include_stream_usage: false, retention_days: null } },
+  });
   assert.deepEqual((await api.call("/api/settings")).body.settings, {
     include_stream_usage: false,
+    retention_days: null,
   });
-  assert.deepEqual(openConfigFile(api.home).settings, { include_stream_usage: false });
-  assert.deepEqual((await api.put("{}")).body.settings, { include_stream_usage: false });
+  assert.deepEqual(openConfigFile(api.home).settings, {
+    include_stream_usage: false,
+    retention_days: null,
+  });
+  assert.deepEqual((await api.put("{}")).body.settings, {
+    include_stream_usage: false,
+    retention_days: null,
+  });
 });
 
 Deno.test("PUT /api/settings answers 400 naming an unknown key or a wrong type", async () => {
@@ -60,8 +70,12 @@ Deno.test("PUT /api/settings answers 400 naming an unknown key or a wrong type",
     assert.equal(res.status, 400, body);
     assert.equal(res.body.error.code, "bad_request", body);
   }
-  assert.deepEqual((await api.call("/api/settings")).body.settings, { include_stream_usage: true });
-  assert.deepEqual([...Deno.readDirSync(api.home)], [], "nothing was written");
+  assert.deepEqual((await api.call("/api/settings")).body.settings, {
+    include_stream_usage: true,
+    retention_days: null,
+  });
+  const names = [...Deno.readDirSync(api.home)].map((entry) => entry.name);
+  assert.ok(!names.includes("config.json"), "nothing was written");
 });
 
 Deno.test("PUT /api/settings refuses a foreign origin and changes nothing", async () => {
@@ -90,6 +104,7 @@ Deno.test("PUT /api/settings answers 500 config_write_failed and changes nothing
     assert.equal(res.body.error.code, "config_write_failed");
     assert.deepEqual((await api.call("/api/settings")).body.settings, {
       include_stream_usage: true,
+      retention_days: null,
     });
   } finally {
     Deno.mkdirSync(api.home);

@@ -2,6 +2,21 @@
 import http from "node:http";
 import { ConfigError } from "../config.ts";
 
+/** How a user starts the daemon from a checkout, on a machine with only Node and npm. */
+export const START_COMMAND = "npx -y deno@2.9.6 task start";
+
+const TIMEOUT_MS = 10_000;
+
+/** Nothing listens on the API port; `lumen status` and `lumen lap` print the message and exit 1. */
+export class NotRunningError extends ConfigError {
+  override name = "NotRunningError";
+  constructor(port: number) {
+    super(
+      `Lumen is not running (nothing answers on 127.0.0.1:${port}). Start it with: ${START_COMMAND}`,
+    );
+  }
+}
+
 /** Calls the local API and returns its JSON; a stopped daemon or an API error becomes ConfigError. */
 export function callApi(
   port: number,
@@ -10,6 +25,14 @@ export function callApi(
   body?: unknown,
   // deno-lint-ignore no-explicit-any
 ): Promise<any> {
+  if (port === 0) {
+    // The daemon takes any free port then, and the CLI has no way to learn which.
+    return Promise.reject(
+      new ConfigError(
+        "LUMEN_API_PORT is 0, so the CLI cannot find the daemon: set it to the API port the daemon printed",
+      ),
+    );
+  }
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request({
@@ -35,12 +58,18 @@ export function callApi(
         resolve(parsed);
       });
     });
-    req.on("error", (error) => {
-      reject(
+    // Something that accepts the connection and never answers must not hang the CLI.
+    req.setTimeout(TIMEOUT_MS, () => {
+      req.destroy(
         new ConfigError(
-          `Cannot reach Lumen on 127.0.0.1:${port} (${error.message}); start it with "deno task start"`,
+          `Lumen API on 127.0.0.1:${port} did not answer within ${TIMEOUT_MS / 1000} s`,
         ),
       );
+    });
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      if (error instanceof ConfigError) return reject(error);
+      if (error.code === "ECONNREFUSED") return reject(new NotRunningError(port));
+      reject(new ConfigError(`Cannot reach Lumen on 127.0.0.1:${port}: ${error.message}`));
     });
     req.end(payload);
   });

@@ -1,6 +1,25 @@
-// `lumen status`: a short text view of /api/stats.
+// `lumen status`: a short text view of /api/stats, or how to start Lumen when it is not running.
 import type { Stats } from "../usage/aggregator.ts";
 import type { Totals } from "../usage/totals.ts";
+import { callApi, NotRunningError } from "./api_client.ts";
+
+/** Runs `lumen status` against the daemon on `port` and returns the exit code (1: not running). */
+export async function runStatus(port: number): Promise<number> {
+  return await whenRunning(async () => printStatus(await callApi(port, "GET", "/api/stats")));
+}
+
+/** Runs `action`; a daemon that is not running is reported on stderr as exit code 1, not thrown. */
+export async function whenRunning(action: () => Promise<void>): Promise<number> {
+  try {
+    await action();
+    return 0;
+  } catch (error) {
+    if (!(error instanceof NotRunningError)) throw error;
+    // Not a fault of the CLI: the answer to "is Lumen running?", so no "lumen:" prefix.
+    console.error(error.message);
+    return 1;
+  }
+}
 
 /** Prints today's, the current lap's and all-time figures. */
 export function printStatus(stats: Stats): void {

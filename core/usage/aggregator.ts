@@ -1,6 +1,7 @@
 // Keeps the live figures: totals, today, laps, per-provider/model/client sums, token rate, recent events.
 import type { PlanWindow, Provider, UsageEvent } from "../types.ts";
 import { uuidv7 } from "../uuid.ts";
+import { localDay } from "./day.ts";
 import { addEvent, emptyTotals, type Totals } from "./totals.ts";
 
 /** A lap: a user-delimited stretch of work with its own totals. */
@@ -36,6 +37,23 @@ export type AggregatorMessage =
   | { type: "stats"; data: Stats }
   | { type: "lap"; data: Lap };
 
+/** Every figure the aggregator keeps, as the store rebuilds it at start (see Aggregator.load()). */
+export interface AggregatorSnapshot {
+  total: Totals;
+  /** Totals of the local day the snapshot was taken on. */
+  today: Totals;
+  by_provider: Record<string, Totals>;
+  by_model: Record<string, Totals>;
+  by_client: Record<string, Totals>;
+  /** Oldest first; the last one is the open (current) lap. */
+  laps: Lap[];
+  /** The latest events, oldest first. */
+  recent: UsageEvent[];
+  /** Tokens per event time (epoch ms) within the rate window, oldest first. */
+  rate: { ts: number; tokens: number }[];
+  plan_windows: Record<string, PlanWindows>;
+}
+
 /** Read-only view the API uses. */
 export interface UsageReader {
   stats(): Stats;
@@ -44,9 +62,10 @@ export interface UsageReader {
   subscribe(listener: (message: AggregatorMessage) => void): () => void;
 }
 
-const RATE_WINDOW_MS = 60_000;
+/** The token rate's window. */
+export const RATE_WINDOW_MS = 60_000;
 
-/** In-memory aggregator; the SQLite store (a later issue) will rebuild it at start. */
+/** In-memory aggregator; the SQLite store rebuilds it at start with load(). */
 export class Aggregator implements UsageReader {
   #now: () => number;
   #maxEvents: number;
@@ -65,8 +84,28 @@ export class Aggregator implements UsageReader {
   constructor(options: { now: () => number; maxEvents?: number }) {
     this.#now = options.now;
     this.#maxEvents = options.maxEvents ?? 1000;
-    this.#todayKey = dayKey(this.#now());
+    this.#todayKey = localDay(this.#now());
     this.#laps.push(newLap("Lap 1", this.#now()));
+  }
+
+  /** Replaces every figure with `snapshot`, taken on today's local day; subscribers are not told. */
+  load(snapshot: AggregatorSnapshot): void {
+    if (snapshot.laps.length === 0) throw new TypeError("A snapshot needs at least one lap");
+    this.#todayKey = localDay(this.#now());
+    this.#total = { ...snapshot.total };
+    this.#today = { ...snapshot.today };
+    this.#byProvider = toMap(snapshot.by_provider);
+    this.#byModel = toMap(snapshot.by_model);
+    this.#byClient = toMap(snapshot.by_client);
+    this.#laps = snapshot.laps.map((lap) => ({ ...lap }));
+    this.#recent = snapshot.recent.slice(-this.#maxEvents);
+    this.#rate = snapshot.rate.map((r) => ({ ...r }));
+    this.#planWindows = new Map(
+      Object.entries(snapshot.plan_windows).map(([provider, plan]) => [
+        provider,
+        structuredClone(plan),
+      ]),
+    );
   }
 
   /** The id of the lap new events belong to. */
@@ -76,24 +115,37 @@ export class Aggregator implements UsageReader {
 
   /** Adds one event to every figure and tells subscribers. */
   record(event: UsageEvent): void {
+    this.recordAll([event]);
+  }
+
+  /**
+   * Adds events in order and tells subscribers: each event, then the stats once (a batch committed
+   * together costs one stats document, not one per event).
+   */
+  recordAll(events: readonly UsageEvent[]): void {
+    if (events.length === 0) return;
     this.#rollDay();
-    for (const totals of [this.#total, this.#today, this.#currentLap()]) addEvent(totals, event);
-    addEvent(slot(this.#byProvider, event.provider), event);
-    addEvent(slot(this.#byModel, event.model ?? "unknown"), event);
-    addEvent(slot(this.#byClient, event.client), event);
-    this.#recent.push(event);
-    if (this.#recent.length > this.#maxEvents) this.#recent.shift();
-    this.#rate.push({ ts: event.ts, tokens: tokensOf(event) });
-    this.#broadcast({ type: "usage", data: event });
+    for (const event of events) {
+      this.#add(event);
+      this.#broadcast({ type: "usage", data: event });
+    }
     this.#broadcast({ type: "stats", data: this.stats() });
   }
 
-  /** Closes the current lap and opens the next one, named `name` or "Lap N". */
-  closeLap(name?: string): { closed: Lap; opened: Lap } {
+  /**
+   * Closes the current lap and opens the next one, named `name` or "Lap N". `persist` (the store)
+   * runs first with both laps; when it throws, nothing changes and the error propagates.
+   */
+  closeLap(
+    name?: string,
+    persist?: (closed: Lap, opened: Lap) => void,
+  ): { closed: Lap; opened: Lap } {
     const now = this.#now();
-    const closed = this.#currentLap();
-    closed.ended_at = now;
+    const current = this.#currentLap();
     const opened = newLap(name?.trim() || `Lap ${this.#laps.length + 1}`, now);
+    persist?.({ ...current, ended_at: now }, { ...opened });
+    const closed = current;
+    closed.ended_at = now;
     this.#laps.push(opened);
     this.#broadcast({ type: "lap", data: { ...opened } });
     this.#broadcast({ type: "stats", data: this.stats() });
@@ -122,22 +174,28 @@ export class Aggregator implements UsageReader {
     };
   }
 
-  /** Keeps the latest subscription windows a provider reported; they show in the next stats. */
-  recordPlanWindows(provider: Provider, windows: Record<string, PlanWindow>): void {
+  /**
+   * Keeps the latest subscription windows a provider reported, merged by window name; they show in
+   * the next stats. `observedAt` defaults to now.
+   */
+  recordPlanWindows(
+    provider: Provider,
+    windows: Record<string, PlanWindow>,
+    observedAt = this.#now(),
+  ): void {
     const known = this.#planWindows.get(provider)?.windows ?? {};
     this.#planWindows.set(provider, {
-      observed_at: this.#now(),
+      observed_at: observedAt,
       windows: { ...known, ...structuredClone(windows) },
     });
   }
 
+  /** The latest events newest first by id, as the store pages them (ids sort by time). */
   events(options: { limit: number; before?: string }): UsageEvent[] {
-    const out: UsageEvent[] = [];
-    for (let i = this.#recent.length - 1; i >= 0 && out.length < options.limit; i--) {
-      const event = this.#recent[i];
-      if (options.before === undefined || event.id < options.before) out.push(event);
-    }
-    return out;
+    const { before } = options;
+    return this.#recent.filter((event) => before === undefined || event.id < before)
+      .sort(newestFirst)
+      .slice(0, options.limit);
   }
 
   laps(): Lap[] {
@@ -149,12 +207,26 @@ export class Aggregator implements UsageReader {
     return () => this.#listeners.delete(listener);
   }
 
+  #add(event: UsageEvent): void {
+    addEvent(this.#total, event);
+    // By the event's own time, as the store counts it: an event stamped 23:59:59.999 and committed
+    // after midnight belongs to yesterday, not to the new today.
+    if (localDay(event.ts) === this.#todayKey) addEvent(this.#today, event);
+    addEvent(this.#currentLap(), event);
+    addEvent(slot(this.#byProvider, event.provider), event);
+    addEvent(slot(this.#byModel, event.model ?? "unknown"), event);
+    addEvent(slot(this.#byClient, event.client), event);
+    this.#recent.push(event);
+    if (this.#recent.length > this.#maxEvents) this.#recent.shift();
+    this.#rate.push({ ts: event.ts, tokens: tokensOf(event) });
+  }
+
   #currentLap(): Lap {
     return this.#laps[this.#laps.length - 1];
   }
 
   #rollDay(): void {
-    const key = dayKey(this.#now());
+    const key = localDay(this.#now());
     if (key === this.#todayKey) return;
     this.#todayKey = key;
     this.#today = emptyTotals();
@@ -182,17 +254,21 @@ function slot(map: Map<string, Totals>, key: string): Totals {
   return totals;
 }
 
+function toMap(record: Record<string, Totals>): Map<string, Totals> {
+  return new Map(Object.entries(record).map(([key, totals]) => [key, { ...totals }]));
+}
+
 function copyMap(map: Map<string, Totals>): Record<string, Totals> {
   return Object.fromEntries([...map].map(([key, totals]) => [key, { ...totals }]));
 }
 
+/** Sorts events newest first by id (UUIDv7 ids sort by time), as `/api/events` lists them. */
+export function newestFirst(a: UsageEvent, b: UsageEvent): number {
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/** Tokens an event adds to the token rate. */
 function tokensOf(event: UsageEvent): number {
   return event.input_tokens + event.output_tokens + event.cache_read_tokens +
     event.cache_write_tokens;
-}
-
-/** The local calendar day of `ms`, e.g. "2026-11-27". */
-function dayKey(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
 }

@@ -83,3 +83,59 @@ Deno.test("Aggregator keeps the latest plan windows per provider, merged by wind
     },
   });
 });
+
+Deno.test("Aggregator.recordAll() tells each event, then the stats once", () => {
+  const agg = new Aggregator({ now: () => 0 });
+  const seen: string[] = [];
+  agg.subscribe((m) => seen.push(m.type));
+  agg.recordAll([event(1), event(2), event(3)]);
+  agg.recordAll([]);
+  assert.deepEqual(seen, ["usage", "usage", "usage", "stats"]);
+  assert.equal(agg.stats().total.requests, 3);
+});
+
+Deno.test("Aggregator.record() counts an event in today by its own time", () => {
+  const now = new Date(2026, 10, 28, 0, 0, 1).getTime();
+  const agg = new Aggregator({ now: () => now });
+  agg.record(event(now - 2_000)); // stamped before midnight, recorded after
+  agg.record(event(now));
+  assert.equal(agg.stats().today.requests, 1);
+  assert.equal(agg.stats().total.requests, 2);
+});
+
+Deno.test("Aggregator.closeLap() changes nothing when persisting the laps throws", () => {
+  const agg = new Aggregator({ now: () => 5 });
+  const before = agg.laps();
+  assert.throws(() =>
+    agg.closeLap("x", (closed, opened) => {
+      assert.equal(closed.ended_at, 5);
+      assert.equal(opened.name, "x");
+      throw new Error("disk full");
+    }), /disk full/);
+  assert.deepEqual(agg.laps(), before);
+});
+
+Deno.test("Aggregator.load() replaces every figure with a snapshot", () => {
+  const agg = new Aggregator({ now: () => 10_000 });
+  agg.record(event(1));
+  const source = new Aggregator({ now: () => 10_000 });
+  source.record(event(9_000));
+  source.closeLap("second");
+  source.record(event(9_500, null));
+  const stats = source.stats();
+  agg.load({
+    total: stats.total,
+    today: stats.today,
+    by_provider: stats.by_provider,
+    by_model: stats.by_model,
+    by_client: stats.by_client,
+    laps: source.laps().reverse(),
+    recent: source.events({ limit: 10 }).reverse(),
+    rate: [{ ts: 9_000, tokens: 120 }, { ts: 9_500, tokens: 120 }],
+    plan_windows: {},
+  });
+  assert.deepEqual(agg.stats(), stats);
+  assert.deepEqual(agg.laps(), source.laps());
+  assert.equal(agg.currentLapId, source.currentLapId);
+  assert.throws(() => agg.load({ ...agg.stats(), laps: [], recent: [], rate: [] }), TypeError);
+});

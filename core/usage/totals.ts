@@ -39,11 +39,33 @@ export function addEvent(totals: Totals, event: UsageEvent): void {
   totals.cache_write_tokens += event.cache_write_tokens;
   totals.reasoning_tokens += event.reasoning_tokens;
   if (event.cost_usd === null) totals.unpriced_requests += 1;
-  else totals.cost_usd = roundUsd(totals.cost_usd + event.cost_usd);
+  else totals.cost_usd = fromNanos(toNanos(totals.cost_usd) + toNanos(event.cost_usd));
   if (event.estimated) totals.estimated_requests += 1;
 }
 
-/** Rounds to a nano-dollar so that long sums of float prices do not drift. */
-export function roundUsd(usd: number): number {
-  return Math.round(usd * 1e9) / 1e9;
+/** Adds `more` into `totals` in place, money through nano-dollars so the sum stays exact. */
+export function addTotals(totals: Totals, more: Totals): void {
+  totals.requests += more.requests;
+  totals.input_tokens += more.input_tokens;
+  totals.output_tokens += more.output_tokens;
+  totals.cache_read_tokens += more.cache_read_tokens;
+  totals.cache_write_tokens += more.cache_write_tokens;
+  totals.reasoning_tokens += more.reasoning_tokens;
+  totals.cost_usd = fromNanos(toNanos(totals.cost_usd) + toNanos(more.cost_usd));
+  totals.estimated_requests += more.estimated_requests;
+  totals.unpriced_requests += more.unpriced_requests;
+}
+
+/**
+ * `usd` in whole nano-dollars. Every sum adds each event's cost rounded this way, in memory and in
+ * SQL alike (`CAST(round(cost_usd * 1e9) AS INTEGER)` rounds the same IEEE product half-up), so a
+ * total rebuilt from the database equals the one kept live, to the last bit.
+ */
+export function toNanos(usd: number): number {
+  return Math.round(usd * 1e9);
+}
+
+/** Nano-dollars as USD. */
+export function fromNanos(nanos: number): number {
+  return nanos / 1e9;
 }

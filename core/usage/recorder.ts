@@ -1,0 +1,186 @@
+// The write path, "visible ⇒ on disk": captured events are queued and written by group commit, one
+// transaction per event-loop turn, and handed to the Aggregator (which publishes them on SSE and in
+// the stats) only after that commit. Under load the batches grow by themselves, so throughput stays
+// high while each event waits about one fsync. A failing write never reaches the proxy.
+import { messageOf } from "../config.ts";
+import type { PlanWindow, Provider, UsageEvent } from "../types.ts";
+import type { Aggregator } from "./aggregator.ts";
+import { type BatchItem, writeBatch } from "./batch.ts";
+import type { Database } from "./store.ts";
+
+/** The store's state as `GET /api/health` reports it under `store`. */
+export interface StoreHealth {
+  /** False while writes fail; the events still count and show, from memory. */
+  ok: boolean;
+  /** The last write failure while not ok, else null. */
+  error: { at: number; message: string } | null;
+  /** Items recorded and not yet on disk. */
+  pending: number;
+  /** Items given up on because the pending queue was full (they were shown, never stored). */
+  dropped: number;
+}
+
+/** Options of the Recorder. */
+export interface RecorderOptions {
+  now(): number;
+  log(line: string): void;
+  /** Most items kept in memory while writes fail; the oldest go first. Default 100 000. */
+  maxPending?: number;
+  /** First retry delay after a failure, doubled up to `retryMaxMs`. Default 250 ms. */
+  retryMinMs?: number;
+  /** Default 30 s. */
+  retryMaxMs?: number;
+}
+
+interface Entry {
+  item: BatchItem;
+  /** Handed to the aggregator already (only ever ahead of the commit while writes fail). */
+  shown: boolean;
+}
+
+/** Group-commit writer between the capture side and the Aggregator. */
+export class Recorder {
+  #db: Database;
+  #aggregator: Aggregator;
+  #options: Required<RecorderOptions>;
+  #queue: Entry[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #failure: { at: number; message: string } | null = null;
+  #retryMs: number;
+  #dropped = 0;
+  #closed = false;
+
+  constructor(db: Database, aggregator: Aggregator, options: RecorderOptions) {
+    this.#db = db;
+    this.#aggregator = aggregator;
+    this.#options = { maxPending: 100_000, retryMinMs: 250, retryMaxMs: 30_000, ...options };
+    this.#retryMs = this.#options.retryMinMs;
+  }
+
+  /** Queues `event`; it reaches the aggregator once it is on disk. Never throws. */
+  record(event: UsageEvent): void {
+    this.#enqueue({ kind: "event", event });
+  }
+
+  /** Queues subscription windows a response reported, like an event. Never throws. */
+  recordPlanWindows(provider: Provider, windows: Record<string, PlanWindow>): void {
+    const item = { kind: "plan", provider, windows: structuredClone(windows) } as const;
+    this.#enqueue({ ...item, observed_at: this.#options.now() });
+  }
+
+  /**
+   * Writes everything pending now, in one transaction, then hands it to the aggregator. Returns
+   * whether everything recorded so far is on disk; on failure the items stay queued for a retry.
+   */
+  flush(): boolean {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#queue.length === 0) return true;
+    const batch = this.#queue;
+    try {
+      this.#db.transaction(() => writeBatch(this.#db, batch.map((entry) => entry.item)));
+    } catch (error) {
+      this.#fail(error);
+      return false;
+    }
+    this.#queue = [];
+    if (this.#failure) {
+      this.#options.log(`Usage is being saved to ${this.#db.path} again`);
+      this.#failure = null;
+      this.#retryMs = this.#options.retryMinMs;
+    }
+    this.#show(batch.filter((entry) => !entry.shown));
+    return true;
+  }
+
+  /** Events shown while writes fail and not on disk yet, oldest first. */
+  unsaved(): UsageEvent[] {
+    const events: UsageEvent[] = [];
+    for (const { item, shown } of this.#queue) {
+      if (shown && item.kind === "event") events.push(item.event);
+    }
+    return events;
+  }
+
+  /** The write path's state for `/api/health`. */
+  health(): StoreHealth {
+    return {
+      ok: this.#failure === null,
+      error: this.#failure && { ...this.#failure },
+      pending: this.#queue.length,
+      dropped: this.#dropped,
+    };
+  }
+
+  /**
+   * Flushes one last time and stops retrying; returns whether everything is on disk. Anything
+   * recorded afterwards (a response that ended during shutdown) is ignored.
+   */
+  close(): boolean {
+    if (this.#closed) return this.#queue.length === 0;
+    const saved = this.flush();
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!saved) {
+      this.#options.log(
+        `${this.#queue.length} usage records could not be saved: ${this.#failure?.message}`,
+      );
+    }
+    return saved;
+  }
+
+  #enqueue(item: BatchItem): void {
+    if (this.#closed) return;
+    const entry = { item, shown: false };
+    this.#queue.push(entry);
+    if (this.#failure) {
+      // Writes are failing and a retry is scheduled: show it now, from memory, so the user still
+      // sees their usage; /api/health says it is not saved yet.
+      this.#show([entry]);
+      this.#bound();
+    } else if (this.#timer === undefined) {
+      // Everything recorded until this timer fires, typically all the responses that ended in
+      // this turn of the event loop, goes into the same transaction.
+      this.#timer = setTimeout(() => this.flush(), 0);
+    }
+  }
+
+  #fail(error: unknown): void {
+    const message = messageOf(error);
+    if (!this.#failure) {
+      this.#options.log(
+        `Cannot save usage to ${this.#db.path} (${message}); ` +
+          "keeping it in memory and retrying, proxying goes on",
+      );
+    }
+    this.#failure = { at: this.#options.now(), message };
+    this.#show(this.#queue.filter((entry) => !entry.shown));
+    this.#bound();
+    this.#timer = setTimeout(() => this.flush(), this.#retryMs);
+    this.#retryMs = Math.min(this.#retryMs * 2, this.#options.retryMaxMs);
+  }
+
+  #show(entries: Entry[]): void {
+    let events: UsageEvent[] = [];
+    for (const entry of entries) {
+      entry.shown = true;
+      const { item } = entry;
+      if (item.kind === "event") {
+        events.push(item.event);
+        continue;
+      }
+      this.#aggregator.recordAll(events);
+      events = [];
+      this.#aggregator.recordPlanWindows(item.provider, item.windows, item.observed_at);
+    }
+    this.#aggregator.recordAll(events);
+  }
+
+  #bound(): void {
+    const over = this.#queue.length - this.#options.maxPending;
+    if (over <= 0) return;
+    this.#queue.splice(0, over);
+    this.#dropped += over;
+  }
+}

@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import type { UsageEvent } from "../types.ts";
+import { Aggregator } from "./aggregator.ts";
+import { eventAt, ledgerFixture } from "./_store_fixture.ts";
+import { Recorder } from "./recorder.ts";
+import { openStore } from "./store.ts";
+
+const T = new Date(2026, 10, 27, 12, 0, 0).getTime();
+
+/** A store, an aggregator that lists the events it was handed, and a recorder between them. */
+async function setup(options: { maxPending?: number } = {}) {
+  const home = await Deno.makeTempDir({ prefix: "lumen-recorder-test-" });
+  const store = openStore(home);
+  const aggregator = new Aggregator({ now: () => T });
+  const shown: string[] = [];
+  aggregator.subscribe((message) => {
+    if (message.type === "usage") shown.push(message.data.id);
+  });
+  let transactions = 0;
+  const transaction = store.db.transaction.bind(store.db);
+  store.db.transaction = (fn) => {
+    transactions++;
+    return transaction(fn);
+  };
+  const logs: string[] = [];
+  const recorder = new Recorder(store.db, aggregator, {
+    now: () => T,
+    log: (line) => logs.push(line),
+    retryMinMs: 10,
+    retryMaxMs: 20,
+    ...options,
+  });
+  return {
+    db: store.db,
+    aggregator,
+    recorder,
+    shown,
+    logs,
+    transactions: () => transactions,
+    storedIds: () => store.db.all("SELECT id FROM events ORDER BY id").map((row) => row.id),
+    async [Symbol.asyncDispose]() {
+      recorder.close();
+      store.close();
+      await Deno.remove(home, { recursive: true });
+    },
+  };
+}
+
+function events(count: number, from = T): UsageEvent[] {
+  return Array.from({ length: count }, (_, i) => eventAt(from + i));
+}
+
+const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+Deno.test("Recorder writes events recorded in one tick in one transaction, then shows them", async () => {
+  await using t = await setup();
+  const batch = events(50);
+  for (const event of batch) t.recorder.record(event);
+  assert.equal(t.aggregator.stats().total.requests, 0, "not shown before it is on disk");
+  assert.equal(t.storedIds().length, 0);
+  assert.equal(t.recorder.health().pending, 50);
+  await tick();
+  assert.equal(t.transactions(), 1);
+  assert.deepEqual(t.storedIds(), batch.map((event) => event.id));
+  assert.deepEqual(t.shown, batch.map((event) => event.id), "shown in recorded order");
+  assert.equal(t.aggregator.stats().total.requests, 50);
+  assert.deepEqual(t.recorder.health(), { ok: true, error: null, pending: 0, dropped: 0 });
+  const next = events(3, T + 100);
+  for (const event of next) t.recorder.record(event);
+  await tick();
+  assert.equal(t.transactions(), 2, "a later tick is a later transaction");
+  assert.equal(t.storedIds().length, 53);
+});
+
+Deno.test("Recorder sums each batch into daily_totals and never stores an id twice", async () => {
+  await using t = await setup();
+  const [a, b] = events(2);
+  t.recorder.record(a);
+  t.recorder.record(b);
+  t.recorder.record(a);
+  assert.equal(t.recorder.flush(), true);
+  const row = t.db.get("SELECT SUM(requests) AS n, SUM(input_tokens) AS input FROM daily_totals");
+  assert.deepEqual({ ...row }, { n: 2, input: 20 });
+});
+
+for (
+  const [problem, breakIt, fixIt] of [
+    ["a full disk", "PRAGMA max_page_count = 1", "PRAGMA max_page_count = 1073741823"],
+    ["a read-only database", "PRAGMA query_only = 1", "PRAGMA query_only = 0"],
+  ] as const
+) {
+  Deno.test(`Recorder survives ${problem}: shows events, reports it, and saves them later`, async () => {
+    await using t = await setup();
+    t.recorder.record(eventAt(T - 1)); // the database's first pages exist before it "fills up"
+    await tick();
+    t.db.exec(breakIt); // max_page_count below the size clamps it to the current size
+    // Long paths, so that they need new pages: a full disk has none.
+    const batch = events(5, T + 1).map((event) => ({ ...event, path: "/v1/".padEnd(3_000, "x") }));
+    for (const event of batch) t.recorder.record(event);
+    await tick();
+    const failing = t.recorder.health();
+    assert.equal(failing.ok, false);
+    assert.equal(failing.pending, 5);
+    assert.equal(failing.error?.at, T);
+    assert.match(failing.error!.message, /full|readonly/);
+    assert.equal(t.aggregator.stats().total.requests, 6, "still counted, from memory");
+    assert.deepEqual(t.recorder.unsaved().map((e) => e.id), batch.map((e) => e.id));
+    assert.equal(t.logs.length, 1);
+    assert.match(t.logs[0], /^Cannot save usage to .*lumen\.db \(.*\); keeping it in memory/);
+    t.recorder.record(eventAt(T + 10)); // shown at once while failing
+    assert.equal(t.aggregator.stats().total.requests, 7);
+    await tick(50); // a retry or two, still failing
+    assert.equal(t.recorder.health().ok, false);
+    t.db.exec(fixIt);
+    for (let i = 0; i < 100 && !t.recorder.health().ok; i++) await tick(10);
+    assert.deepEqual(t.recorder.health(), { ok: true, error: null, pending: 0, dropped: 0 });
+    assert.equal(t.storedIds().length, 7, "every event saved");
+    assert.equal(t.aggregator.stats().total.requests, 7, "none counted twice");
+    assert.equal(t.shown.length, 7);
+    assert.match(t.logs.at(-1)!, /^Usage is being saved to .*lumen\.db again$/);
+  });
+}
+
+Deno.test("Recorder keeps at most maxPending items while writes fail, counting the rest", async () => {
+  await using t = await setup({ maxPending: 3 });
+  t.db.exec("PRAGMA query_only = 1");
+  for (const event of events(5)) t.recorder.record(event);
+  await tick();
+  assert.deepEqual(
+    { ...t.recorder.health(), error: null },
+    { ok: false, error: null, pending: 3, dropped: 2 },
+  );
+  assert.equal(t.aggregator.stats().total.requests, 5, "every event was shown");
+  t.db.exec("PRAGMA query_only = 0");
+  assert.equal(t.recorder.flush(), true);
+  assert.equal(t.storedIds().length, 3, "the newest three");
+});
+
+Deno.test("Recorder stores plan windows merged by name, as the aggregator shows them", async () => {
+  await using fixture = await ledgerFixture();
+  const { ledger } = fixture;
+  ledger.recordPlanWindows("claude_ai", {
+    "5h": { utilization: 0.2, resets_at: 5_000, status: "within_limit" },
+    "7d": { utilization: 0.1, resets_at: 9_000, status: "within_limit" },
+  });
+  fixture.clock.now += 1_000;
+  ledger.recordPlanWindows("claude_ai", {
+    "5h": { utilization: 0.3, resets_at: 5_000, status: "within_limit" },
+  });
+  assert.deepEqual(ledger.aggregator.stats().plan_windows, {}, "not shown before it is saved");
+  assert.equal(ledger.flush(), true);
+  const shown = ledger.aggregator.stats().plan_windows;
+  assert.equal(shown.claude_ai.windows["5h"].utilization, 0.3);
+  assert.equal(shown.claude_ai.windows["7d"].utilization, 0.1);
+  const reopened = await fixture.reopen();
+  assert.deepEqual(reopened.aggregator.stats().plan_windows, shown);
+});
