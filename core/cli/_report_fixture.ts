@@ -1,24 +1,13 @@
 // Report rows for the table and report tests: a plausible week of Claude and OpenAI traffic.
 import type { HistoryRow } from "../usage/history.ts";
+import { emptyTotals } from "../usage/totals.ts";
 
 /** A report row with the given figures; zero reasoning tokens. */
 export function reportRow(
   key: string,
   figures: Partial<Omit<HistoryRow, "key">> = {},
 ): HistoryRow {
-  return {
-    key,
-    requests: 0,
-    input_tokens: 0,
-    output_tokens: 0,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    reasoning_tokens: 0,
-    cost_usd: 0,
-    estimated_requests: 0,
-    unpriced_requests: 0,
-    ...figures,
-  };
+  return { key, ...emptyTotals(), ...figures };
 }
 
 /** Three days in date order, as queryHistory() returns them. */

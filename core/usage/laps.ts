@@ -4,18 +4,10 @@ import { uuidv7 } from "../uuid.ts";
 import type { Lap } from "./aggregator.ts";
 import { totalsFromRow, totalsParams } from "./event_row.ts";
 import type { Database, SqlRow } from "./store.ts";
-import { fromNanos, toNanos } from "./totals.ts";
+import { fromNanos, toNanos, type Totals } from "./totals.ts";
 
 /** A lap's change against the previous one: positive when it used more. */
-export interface LapDelta {
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
-}
+export type LapDelta = Omit<Totals, "estimated_requests" | "unpriced_requests">;
 
 /** A lap as `GET /api/laps` lists it. */
 export interface LapReport extends Lap {
