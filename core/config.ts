@@ -44,13 +44,19 @@ function resolveHome(env: (name: string) => string | undefined): string {
 }
 
 function parsePort(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw === "") return fallback;
-  const port = Number(raw);
+  const text = raw?.trim() ?? "";
+  if (text === "") return fallback;
   // Port 0 asks the OS for a free port; the daemon prints and reports the one it got.
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`Invalid ${name} "${raw}": expected a port number from 0 to 65535`);
+  if (/^\d{1,5}$/.test(text) && Number(text) <= 65535) return Number(text);
+  if (/[:[\]]|^[a-z]|\..*\./i.test(text)) {
+    // An address (0.0.0.0:9090, 192.168.1.5:9090, [::]:9090, localhost:9090): never honoured.
+    throw new ConfigError(
+      `Invalid ${name} "${raw}": Lumen only listens on 127.0.0.1, so give a port number alone ` +
+        `(e.g. ${fallback}); on any other address, other machines on the network could use the ` +
+        `proxy and read or change Lumen's usage data and settings`,
+    );
   }
-  return port;
+  throw new ConfigError(`Invalid ${name} "${raw}": expected a port number from 0 to 65535`);
 }
 
 function parseOverrides(raw: string | undefined): Map<string, URL> {

@@ -61,3 +61,39 @@ Deno.test("loadConfig() reads ports, home and overrides and refuses bad ones", (
     ConfigError,
   );
 });
+
+Deno.test("loadConfig() refuses a listener address, explaining Lumen listens on 127.0.0.1 only", () => {
+  for (const name of ["LUMEN_PROXY_PORT", "LUMEN_API_PORT"]) {
+    const addresses = [
+      "0.0.0.0:9090",
+      "192.168.1.5:9090",
+      "[::]:9090",
+      "localhost:9090",
+      "::1",
+      "10.0.0.2",
+    ];
+    for (const raw of [...addresses, "127.0.0.1:9090", "lan.example:9091"]) {
+      assert.throws(
+        () => loadConfig(envOf({ HOME: "/h", [name]: raw })),
+        (error: unknown) =>
+          error instanceof ConfigError && error.message.includes(`${name} "${raw}"`) &&
+          /only listens on 127\.0\.0\.1/.test(error.message) && !error.message.includes("\n"),
+        `${name}=${raw}`,
+      );
+    }
+  }
+});
+
+Deno.test("loadConfig() reads a port number only, trimmed", () => {
+  assert.equal(loadConfig(envOf({ HOME: "/h", LUMEN_PROXY_PORT: " 9190 " })).proxyPort, 9190);
+  assert.equal(loadConfig(envOf({ HOME: "/h", LUMEN_API_PORT: "65535" })).apiPort, 65535);
+  for (const raw of ["1e3", "0x10", "-1", "9090.5", "65536", "+80"]) {
+    assert.throws(
+      () => loadConfig(envOf({ HOME: "/h", LUMEN_API_PORT: raw })),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /expected a port number from 0 to 65535/.test(error.message),
+      raw,
+    );
+  }
+});

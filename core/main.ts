@@ -1,6 +1,9 @@
 // Composition root and the `lumen` CLI (see USAGE). The only file that imports everything.
 import { createApiHandler } from "./api/handler.ts";
 import { createTapFactory } from "./capture/usage_tap.ts";
+import { composeTapFactories } from "./capture/compose_tap.ts";
+import { DebugCapture } from "./capture/debug_capture.ts";
+import { createDebugTapFactory } from "./capture/debug_tap.ts";
 import { type Config, ConfigError, loadConfig, messageOf, prepareHome } from "./config.ts";
 import { openConfigFile } from "./config_file.ts";
 import { HostRegistry } from "./hosts.ts";
@@ -64,7 +67,7 @@ async function serve(config: Config): Promise<void> {
     // Messages carry no content; only the first few, so a parser bug cannot flood the log.
     console.error(`Usage capture failed for one response: ${messageOf(error)}`);
   });
-  const tapFor = createTapFactory({
+  const usageTaps = createTapFactory({
     now,
     providerOf: (host) => hosts.providerOf(host),
     includeStreamUsage: () => configFile.settings.include_stream_usage,
@@ -75,6 +78,12 @@ async function serve(config: Config): Promise<void> {
     onPlanWindows: (provider, windows) => ledger.recordPlanWindows(provider, windows),
     onError: onTapError,
   });
+  // Opt-in, memory only, auto-disarming: its tap joins the usage tap only while it is armed.
+  const debug = new DebugCapture({ now });
+  const tapFor = composeTapFactories([
+    usageTaps,
+    createDebugTapFactory(debug, { now, onError: onTapError }),
+  ], onTapError);
   const untrusted = new Set<string>();
 
   const proxy = await startProxyListener(config.proxyPort, {
@@ -111,6 +120,7 @@ async function serve(config: Config): Promise<void> {
     hosts,
     settings: configFile,
     pricing,
+    debug,
     version: VERSION,
     proxyPort: proxy.port,
     get apiPort() {
@@ -141,6 +151,7 @@ async function serve(config: Config): Promise<void> {
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
     stopping ??= (async () => {
+      debug.disarm(); // forgets the captures and clears the expiry timer
       pricing.close();
       await Promise.all([proxy.close(), api.shutdown()]);
       upstream.close();

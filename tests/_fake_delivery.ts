@@ -12,6 +12,10 @@ export interface Delivery {
   seed: number;
   delayMs: number;
   stallAfter: number;
+  /** Write this many chunks, then drop the connection (0: before the response head). */
+  resetAfter: number;
+  /** One pause after the first chunk. */
+  gapMs: number;
   encoding: Encoding | null;
 }
 
@@ -121,7 +125,10 @@ export async function deliver(res: ServerResponse, reply: Reply, request: {
     head["vary"] = "Accept-Encoding";
   }
   if (signal.aborted) return;
-  if (chunking === "whole" && delivery.stallAfter === Infinity) {
+  if (delivery.resetAfter === 0) return void res.socket?.destroy();
+  if (
+    chunking === "whole" && delivery.stallAfter === Infinity && delivery.resetAfter === Infinity
+  ) {
     // One write with a content-length, as non-streamed API answers arrive.
     const whole = concatBytes(chunks);
     sent.push(whole);
@@ -131,8 +138,10 @@ export async function deliver(res: ServerResponse, reply: Reply, request: {
   }
   // Without a content-length Node sends chunked; the head goes out now, before any delay or stall.
   res.writeHead(reply.status, head).flushHeaders();
-  const finished = await writeChunks(chunks, {
+  const reset = delivery.resetAfter < chunks.length;
+  const finished = await writeChunks(reset ? chunks.slice(0, delivery.resetAfter) : chunks, {
     delayMs: delivery.delayMs,
+    gapMs: delivery.gapMs,
     stallAfter: delivery.stallAfter,
     signal,
     write: (chunk) =>
@@ -143,25 +152,29 @@ export async function deliver(res: ServerResponse, reply: Reply, request: {
       }),
   });
   // A cut response must stay cut: ending it would send the last chunk and look complete.
-  if (finished) res.end();
+  if (finished && reset) res.socket?.destroy();
+  else if (finished) res.end();
 }
 
 /**
  * Writes `chunks` in order, each only after the previous one was flushed so each is its own write,
- * pausing `delayMs` between them. With a finite `stallAfter` it writes that many chunks and then
- * holds until `signal` aborts. Resolves true once every chunk is written, false when cut short.
+ * pausing `delayMs` between them and `gapMs` more after the first. With a finite `stallAfter` it
+ * writes that many chunks and then holds until `signal` aborts. Resolves true once every chunk is
+ * written, false when cut short.
  */
 export async function writeChunks(chunks: Uint8Array[], options: {
   delayMs: number;
+  gapMs?: number;
   stallAfter: number;
   /** Aborted when the client goes away or the server closes. */
   signal: AbortSignal;
   write(chunk: Uint8Array): Promise<void>;
 }): Promise<boolean> {
-  const { delayMs, stallAfter, signal, write } = options;
+  const { delayMs, gapMs = 0, stallAfter, signal, write } = options;
   const count = Math.min(stallAfter, chunks.length);
   for (let i = 0; i < count; i++) {
     if (i > 0 && delayMs > 0) await pause(delayMs, signal);
+    if (i === 1 && gapMs > 0) await pause(gapMs, signal);
     if (signal.aborted) return false;
     await write(chunks[i]);
   }
@@ -282,7 +295,8 @@ export function deliveryProblem(headers: Record<string, string>): string | null 
     return "x-fake-status cannot be a status without a body";
   }
   return count("x-fake-status", 200, 599) ?? count("x-fake-seed", 0) ??
-    count("x-fake-delay-ms", 0) ?? count("x-fake-stall", 0);
+    count("x-fake-delay-ms", 0) ?? count("x-fake-stall", 0) ?? count("x-fake-reset", 0) ??
+    count("x-fake-gap-ms", 0);
 }
 
 /** Reads the delivery headers; invalid values (already answered with a 400) fall back to defaults. */
@@ -295,6 +309,8 @@ export function parseDelivery(headers: Record<string, string>): Delivery {
     seed: number("x-fake-seed", 1),
     delayMs: number("x-fake-delay-ms", 0),
     stallAfter: number("x-fake-stall", Infinity),
+    resetAfter: number("x-fake-reset", Infinity),
+    gapMs: number("x-fake-gap-ms", 0),
     encoding: valid ? (headers["x-fake-encoding"] as Encoding | undefined) ?? null : null,
   };
 }

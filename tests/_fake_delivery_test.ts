@@ -72,7 +72,9 @@ Deno.test({
   sanitizeOps: true,
 }, async () => {
   const chunks = [bytes("a"), bytes("b"), bytes("c")];
-  const run = (options: { stallAfter: number; delayMs: number; signal: AbortSignal }) => {
+  const run = (
+    options: { stallAfter: number; delayMs: number; gapMs?: number; signal: AbortSignal },
+  ) => {
     const seen: string[] = [];
     const write = (chunk: Uint8Array) => {
       seen.push(new TextDecoder().decode(chunk));
@@ -99,4 +101,12 @@ Deno.test({
   slow.abort();
   assert.equal(await delayed.done, false);
   assert.deepEqual(delayed.seen, ["a"]);
+
+  // One gap, after the first chunk only.
+  const gapped = new AbortController();
+  const gap = run({ stallAfter: Infinity, delayMs: 0, gapMs: 60_000, signal: gapped.signal });
+  await tick();
+  assert.deepEqual(gap.seen, ["a"]);
+  gapped.abort();
+  assert.equal(await gap.done, false);
 });

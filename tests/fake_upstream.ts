@@ -8,6 +8,9 @@
 //   x-fake-delay-ms: N                   pause between writes
 //   x-fake-stall: N                      write N chunks, then hold the response open until the
 //                                        client goes away or the server closes
+//   x-fake-reset: N                      write N chunks, then drop the connection without ending
+//                                        the response (0: before the response head)
+//   x-fake-gap-ms: N                     pause once, after the first chunk
 //   x-fake-encoding: gzip|br|deflate     compress, if the request's accept-encoding allows it
 import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";

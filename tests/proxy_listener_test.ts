@@ -4,6 +4,9 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { startProxyListener } from "../core/proxy/listener.ts";
 import { createUpstreamClient } from "../core/proxy/upstream.ts";
+import tls from "node:tls";
+import { createTestPki } from "./_certs.ts";
+import { connectTunnel, exchange } from "./_raw_client.ts";
 
 Deno.test("CONNECT to an unread host tunnels raw bytes both ways and mints nothing", async () => {
   const echo = net.createServer((socket) => socket.pipe(socket));
@@ -63,5 +66,46 @@ Deno.test("CONNECT to an unread host tunnels raw bytes both ways and mints nothi
     await proxy.close();
     upstream.close();
     await new Promise<void>((r) => echo.close(() => r()));
+  }
+});
+
+Deno.test("inside a tunnel only origin-form targets pass, and a tunnel that never starts TLS is cut", async () => {
+  const pki = await createTestPki();
+  const leaf = {
+    certPem: pki.certPem,
+    keyPem: pki.keyPem,
+    context: tls.createSecureContext({ cert: pki.certPem, key: pki.keyPem }),
+  };
+  const upstream = createUpstreamClient({ overrides: new Map(), extraCaCerts: [] });
+  const proxy = await startProxyListener(0, {
+    upstream,
+    tapFor: () => null,
+    onTapError() {},
+    now: Date.now,
+    isMonitored: (host) => host === "localhost",
+    leafFor: () => Promise.resolve(leaf),
+    ownPorts: () => [],
+    onClientTlsError() {},
+    onInterceptError() {},
+  }, { headersTimeoutMs: 500 });
+  try {
+    for (const target of ["http://evil.example/v1/models", "//evil.example/v1/models"]) {
+      const client = await connectTunnel(proxy.port, "localhost:443", pki.caPem);
+      const answer = await exchange(client, `GET ${target} HTTP/1.1\r\nhost: localhost\r\n\r\n`);
+      assert.match(answer, /^HTTP\/1\.1 400 /, target);
+      assert.match(answer, /bad_request_target/);
+      client.socket.destroy();
+    }
+    const silent = await connectTunnel(proxy.port, "localhost:443");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      silent.closed,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("not cut within 5 s")), 5_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  } finally {
+    await proxy.close();
+    upstream.close();
   }
 });

@@ -65,6 +65,10 @@ Deno.test("relay forwards end-to-end headers only, and answers errors as the ups
       const sent = stack.upstream.sent(String(res.headers["x-fake-request-id"]));
       assert.equal(res.body, new TextDecoder().decode(sent));
       assert.equal(JSON.parse(res.body).type, "error");
+      // Counted as a request with its status, and no tokens or cost (tests/faults_test.ts).
+      const { event } = await stack.feed.next();
+      assert.equal(event.status, 429);
+      assert.equal(event.cost_usd, 0);
     });
 
     await t.step("an unknown route is a 404 naming the valid routes", async () => {

@@ -1,6 +1,7 @@
 // Test support: the real API handler over real parts (the ledger — lumen.db and its aggregator —,
 // host registry, settings, price sources) in a temp LUMEN_HOME, and a way to call it as a loopback
 // client would.
+import { DebugCapture, type DebugCaptureOptions } from "../capture/debug_capture.ts";
 import { openConfigFile } from "../config_file.ts";
 import { HostRegistry } from "../hosts.ts";
 import { createPriceSources, type PriceSources } from "../price_sources.ts";
@@ -20,6 +21,8 @@ export interface ApiFixtureOptions {
   now?: () => number;
   /** Where the remote price list is fetched; default DEAD_PRICING_URL. */
   pricingUrl?: URL;
+  /** Options of the debug capture (its clock defaults to `now`). */
+  debug?: DebugCaptureOptions;
 }
 
 /** Builds the handler; dispose it to close the price sources and remove the temp home. */
@@ -40,6 +43,7 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
     log: () => {},
     timeoutMs: 2_000,
   });
+  const debug = new DebugCapture({ now, ...options.debug });
   const handler = createApiHandler({
     reader: aggregator,
     store: ledger,
@@ -47,6 +51,7 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
     hosts,
     settings: configFile,
     pricing,
+    debug,
     version: "test",
     proxyPort: 9090,
     apiPort: PORT,
@@ -61,6 +66,8 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
     hosts,
     configFile,
     pricing,
+    /** The debug capture behind `/api/debug/*`. */
+    debug,
     handler,
     /** Calls the handler with a loopback Host header unless `init` sets one. */
     call(path: string, init: RequestInit = {}): Promise<Response> {
@@ -74,6 +81,7 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
       if (!ledger.flush()) throw new Error("The fixture's store refused the events");
     },
     async [Symbol.asyncDispose]() {
+      debug.disarm(); // clears its expiry timer
       pricing.close();
       ledger.close();
       await Deno.remove(home, { recursive: true });

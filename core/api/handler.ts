@@ -2,6 +2,7 @@
 import type { Lap, UsageReader } from "../usage/aggregator.ts";
 import { reportLaps } from "../usage/laps.ts";
 import type { StoreReader } from "../usage/ledger.ts";
+import { armDebug, type DebugService } from "./debug.ts";
 import { ApiError, json, storeUnavailable } from "./errors.ts";
 import { streamEvents } from "./events.ts";
 import { guardRequest } from "./guard.ts";
@@ -22,6 +23,8 @@ export interface ApiDeps {
   settings: SettingsService;
   /** Price sources: their status, model lookups and a manual refresh. */
   pricing: PricingService;
+  /** The opt-in debug capture. */
+  debug: DebugService;
   version: string;
   proxyPort: number;
   apiPort: number;
@@ -82,6 +85,9 @@ export function createApiHandler(deps: ApiDeps): (req: Request) => Promise<Respo
     "/api/pricing": { GET: (_req, url) => getPricing(deps.pricing, url) },
     // 200 even when the refresh failed: the answer is the status, which carries the error.
     "/api/pricing/refresh": { POST: () => deps.pricing.refresh() },
+    "/api/debug/arm": { POST: async (req) => armDebug(deps.debug, await readJson(req)) },
+    "/api/debug/disarm": { POST: () => deps.debug.disarm() },
+    "/api/debug/captures": { GET: () => deps.debug.list() },
   };
   /** Keyed by the path up to the parameter, e.g. `/api/hosts/` for `/api/hosts/:host`. */
   const paramRoutes: Record<string, Route> = {

@@ -1,6 +1,6 @@
 // Turns one relayed response into one UsageEvent: decompress the tap's copy, parse it, price it.
 import type { RequestRewrite, Tap, TapFactory, TapRequest } from "../proxy/tap.ts";
-import { openAiEndpointOf, parserFor } from "../parse/mod.ts";
+import { geminiModelOf, openAiEndpointOf, parserFor } from "../parse/mod.ts";
 import type {
   ParseWarning,
   PlanWindow,
@@ -42,6 +42,12 @@ export interface CapturePrice {
   price_source: PriceSource | null;
   priced_model: string | null;
 }
+
+/** What a rejected request costs: nothing, whatever its model's price. */
+const NOT_BILLED: CapturePrice = { cost_usd: 0, price_source: null, priced_model: null };
+
+/** Request bodies above this size are not parsed for the model of a failed call. */
+const MAX_MODEL_SCAN_BYTES = 1024 * 1024;
 
 /** Creates the TapFactory main.ts hands to the proxy. */
 export function createTapFactory(deps: CaptureDeps): TapFactory {
@@ -91,12 +97,9 @@ function createUsageTap(provider: Provider, request: TapRequest, deps: CaptureDe
     body: request.body,
   };
 
-  function emit(usage: Usage, streamed: boolean): void {
+  function emit(usage: Usage, streamed: boolean, fixedPrice?: CapturePrice): void {
     const ts = deps.now();
-    // claude.ai traffic is paid by the subscription, not per token.
-    const price: CapturePrice = provider === "claude_ai"
-      ? { cost_usd: 0, price_source: "subscription", priced_model: null }
-      : deps.price(provider, usage);
+    const price = fixedPrice ?? priceOf(usage);
     deps.onEvent({
       id: uuidv7(ts),
       ts,
@@ -123,12 +126,21 @@ function createUsageTap(provider: Provider, request: TapRequest, deps: CaptureDe
     });
   }
 
+  function priceOf(usage: Usage): CapturePrice {
+    // claude.ai traffic is paid by the subscription, not per token.
+    if (provider !== "claude_ai") return deps.price(provider, usage);
+    return { cost_usd: 0, price_source: "subscription", priced_model: null };
+  }
+
   function finish(aborted: boolean): void {
     if (!parser) return;
     const result = parser.finish({ aborted });
     parser = null;
     if (result.plan_windows) deps.onPlanWindows?.(provider, result.plan_windows);
-    if (result.usage) emit(result.usage, result.streamed);
+    if (result.usage) return emit(result.usage, result.streamed);
+    // A rejected call (401, 429, 529, …) bills no tokens, but it is a request the user made: it is
+    // counted, with its status, so rate limits and outages show in the figures.
+    if (status >= 400) emit(failedUsage(request), result.streamed, NOT_BILLED);
   }
 
   return {
@@ -156,4 +168,31 @@ function createUsageTap(provider: Provider, request: TapRequest, deps: CaptureDe
       decompressor.end().then((complete) => finish(aborted || !complete)).catch(deps.onError);
     },
   };
+}
+
+/** The zero usage of a call the provider rejected, with the model the request named. */
+function failedUsage(request: TapRequest): Usage {
+  return {
+    model: requestModel(request),
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    cache_write_1h_tokens: 0,
+    reasoning_tokens: 0,
+    provider_cost_usd: null,
+    estimated: false,
+  };
+}
+
+/** The model a request names: Gemini's in its path, the others' in the JSON body; else null. */
+function requestModel(request: TapRequest): string | null {
+  const inPath = geminiModelOf(request.path);
+  if (inPath !== null || request.body.length > MAX_MODEL_SCAN_BYTES) return inPath;
+  try {
+    const body = JSON.parse(new TextDecoder().decode(request.body));
+    return typeof body?.model === "string" ? body.model : null;
+  } catch {
+    return null; // not JSON: the call is still counted, without a model
+  }
 }

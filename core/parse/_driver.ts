@@ -45,15 +45,25 @@ export function createDriver(kind: BodyKind | null, dialect: Dialect, warn: Warn
   let reader: Reader | null = kind ? createReader(kind, dialect, warn) : null;
   let streamed = kind !== null && kind !== "json";
   let broken = false;
+  // Whether the whitespace skipped so far ends in spaces or tabs, which open the first line.
+  let indented = false;
 
   function feed(chunk: Uint8Array): void {
     if (broken) return;
     try {
       if (!reader) {
         const sniffed = sniff(chunk);
-        if (!sniffed) return; // only whitespace so far; it means nothing in any framing
+        if (!sniffed) {
+          // Only whitespace so far: line ends mean nothing in any framing, but an indent turns
+          // an SSE body's first line into an unknown field, whichever chunk it arrived in.
+          if (chunk.length > 0) {
+            indented = chunk[chunk.length - 1] === 0x20 || chunk[chunk.length - 1] === 0x09;
+          }
+          return;
+        }
         reader = createReader(sniffed, dialect, warn);
         streamed = sniffed !== "json";
+        if (indented) reader.feed(INDENT);
       }
       reader.feed(chunk);
     } catch (error) {
@@ -118,6 +128,8 @@ function createReader(kind: BodyKind, dialect: Dialect, warn: Warn): Reader {
     },
   };
 }
+
+const INDENT = Uint8Array.of(0x20);
 
 function sniff(chunk: Uint8Array): BodyKind | null {
   for (const b of chunk) {

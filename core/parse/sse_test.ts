@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { createRandom, splitEvery, splitRandomly } from "./_contract.ts";
 import { createSseDecoder, type SseEvent, type SseWarning } from "./sse.ts";
 
@@ -81,18 +83,89 @@ Deno.test("createSseDecoder() dispatches a final event that lacks its blank line
   assert.deepEqual(decode(["data: 3\n"]).events, [{ event: undefined, data: "3" }]);
 });
 
-Deno.test("createSseDecoder() reports buffer-overflow for a long line and stops", () => {
-  const { events, warnings } = decode(["data: 1\n\n", "x".repeat(600), "x".repeat(600)], 1000);
-  assert.deepEqual(events, [{ event: undefined, data: "1" }]);
+Deno.test("createSseDecoder() skips a line longer than its bound, warns once and reads on", () => {
+  const long = "x".repeat(600);
+  const { events, warnings } = decode(
+    ["data: 1\n\n", `data: ${long}`, `${long}\ndata: lost\n\n`, "data: 2\n\n"],
+    1000,
+  );
+  // The event that lost a data line is dropped whole rather than dispatched cut.
+  assert.deepEqual(events, [{ event: undefined, data: "1" }, { event: undefined, data: "2" }]);
   assert.deepEqual(warnings.map((w) => w.code), ["buffer-overflow"]);
-  const after = decode(["y".repeat(2000), "\n\ndata: 2\n\n"], 1000);
-  assert.deepEqual(after.events, []);
+  const after = decode(["y".repeat(2000), "\n\ndata: 3\n\n", "z".repeat(3000) + "\n"], 1000);
+  assert.deepEqual(after.events, [{ event: undefined, data: "3" }]);
+  assert.equal(after.warnings.length, 1, "one warning per stream");
 });
 
-Deno.test("createSseDecoder() reports buffer-overflow for an event of many data lines", () => {
-  const { events, warnings } = decode(["data: 0123456789\n".repeat(200) + "\n"], 1000);
-  assert.deepEqual(events, []);
+Deno.test("createSseDecoder() keeps an event whose overlong line was a comment", () => {
+  const { events } = decode([`data: a\n:${"k".repeat(1500)}\ndata: b\n\n`], 1000);
+  assert.deepEqual(events, [{ event: undefined, data: "a\nb" }]);
+});
+
+Deno.test("createSseDecoder() skips the same overlong lines however the bytes are split", () => {
+  const text = `data: 1\n\n:${"c".repeat(40)}\r\ndata: ${"d".repeat(40)}\r\r` +
+    `event: e\ndata: 2\r\n\r\n${"e".repeat(50)}\n\ndata: 3\n\n`;
+  const bytes = new TextEncoder().encode(text);
+  const whole = decode([bytes], 32);
+  assert.deepEqual(whole.events, [
+    { event: undefined, data: "1" },
+    { event: "e", data: "2" },
+    { event: undefined, data: "3" },
+  ]);
+  assert.deepEqual(decode(splitEvery(bytes, 1), 32), whole);
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    assert.deepEqual(decode([bytes.subarray(0, cut), bytes.subarray(cut)], 32), whole, `${cut}`);
+  }
+});
+
+Deno.test("createSseDecoder() resumes after a skipped line cut inside a character or a CRLF", () => {
+  // A BOM after the stream's start is no BOM: that line's field is "\uFEFFdata", unknown.
+  const text = `data: é${"€".repeat(30)}é\r\n\r\ndata: ü 🎉\r\n\r\n\uFEFFdata: x\n\n`;
+  const bytes = new TextEncoder().encode(text);
+  const whole = decode([bytes], 32);
+  assert.deepEqual(whole.events, [{ event: undefined, data: "ü 🎉" }]);
+  for (let a = 1; a < bytes.length; a++) {
+    for (const b of [a + 1, a + 3, bytes.length]) {
+      const chunks = [bytes.subarray(0, a), bytes.subarray(a, b), bytes.subarray(b)];
+      assert.deepEqual(decode(chunks, 32), whole, `cut at ${a} and ${b}`);
+    }
+  }
+});
+
+Deno.test("createSseDecoder() drops an event of too many data lines and reads the next", () => {
+  const { events, warnings } = decode(
+    ["data: 0123456789\n".repeat(200) + "\n", "data: next\n\n"],
+    1000,
+  );
+  assert.deepEqual(events, [{ event: undefined, data: "next" }]);
   assert.deepEqual(warnings.map((w) => w.code), ["buffer-overflow"]);
+});
+
+Deno.test("createSseDecoder() holds at most its bound of a 100 MB line without a newline", () => {
+  // What the decoder holds is measured after a full collection, so garbage (the decoded chunks)
+  // does not count; the test process lets itself call gc() for that.
+  v8.setFlagsFromString("--expose-gc");
+  const gc: () => void = vm.runInNewContext("gc");
+  // One 1 MiB buffer fed 100 times: the test itself allocates nothing that grows.
+  const chunk = new TextEncoder().encode("x".repeat(1024 * 1024));
+  const events: SseEvent[] = [];
+  const warnings: SseWarning[] = [];
+  const decoder = createSseDecoder({
+    onEvent: (e) => events.push(e),
+    onWarning: (w) => warnings.push(w),
+  });
+  decoder.feed(new TextEncoder().encode('data: {"id":1}\n\ndata: '));
+  gc();
+  const before = Deno.memoryUsage().heapUsed;
+  for (let i = 0; i < 100; i++) decoder.feed(chunk);
+  gc();
+  const held = Deno.memoryUsage().heapUsed - before;
+  decoder.feed(new TextEncoder().encode('\n\ndata: {"id":2}\n\n'));
+  decoder.flush();
+  assert.deepEqual(events.map((e) => e.data), ['{"id":1}', '{"id":2}']);
+  assert.deepEqual(warnings.map((w) => w.code), ["buffer-overflow"]);
+  // Holding the line would take 100 MB; past its 16 MiB bound the decoder drops it.
+  assert.ok(held < 16 * 1024 * 1024, `the decoder holds ${(held / 2 ** 20).toFixed(1)} MiB`);
 });
 
 Deno.test("createSseDecoder() handles a long line fed in small chunks", () => {

@@ -9,7 +9,7 @@ import {
   parseAbsoluteTarget,
   parseAuthority,
 } from "./authority.ts";
-import { createInterceptor, type LeafPem } from "./mitm.ts";
+import { checkingIntervalMs, createInterceptor, type LeafPem } from "./mitm.ts";
 import { type RelayDeps, relayRequest, type RelayTarget } from "./relay.ts";
 import { sendJsonError } from "./respond.ts";
 import { RELAY_ROUTES, resolveRelayRoute } from "./route.ts";
@@ -36,10 +36,28 @@ export interface ProxyListener {
   close(): Promise<void>;
 }
 
+/** Limits on what clients may hold; the defaults suit the daemon, tests lower them. */
+export interface ProxyLimits {
+  /** Open client connections, CONNECT tunnels included; past it new ones are closed. Default 1024. */
+  maxConnections?: number;
+  /** Time a client has to send a request head, then it gets 408 and is closed. Default 30 s. */
+  headersTimeoutMs?: number;
+}
+
+/** Largest request head (request line and headers) read; a larger one gets 431. */
+export const MAX_HEADER_BYTES = 64 * 1024;
+
 /** Starts the proxy on 127.0.0.1:`port`; rejects with the OS error when it cannot listen. */
-export function startProxyListener(port: number, deps: ProxyDeps): Promise<ProxyListener> {
-  // CONNECT sockets leave the http server's bookkeeping, so close() needs its own list.
-  const tunnels = new Set<net.Socket>();
+export function startProxyListener(
+  port: number,
+  deps: ProxyDeps,
+  limits: ProxyLimits = {},
+): Promise<ProxyListener> {
+  const maxConnections = limits.maxConnections ?? 1024;
+  const headersTimeoutMs = limits.headersTimeoutMs ?? 30_000;
+  // Every accepted connection until it closes, whatever it became: relay and proxy requests,
+  // interception and blind tunnels alike (CONNECT sockets leave node:http's own bookkeeping).
+  const clients = new Set<net.Socket>();
   const forward = (req: http.IncomingMessage, res: http.ServerResponse, target: RelayTarget) => {
     relayRequest(req, res, target, deps).catch((error) => {
       sendJsonError(res, 500, "relay_failed", `Relay failed: ${error?.message ?? error}`);
@@ -48,21 +66,29 @@ export function startProxyListener(port: number, deps: ProxyDeps): Promise<Proxy
   const interceptor = createInterceptor({
     leafFor: deps.leafFor,
     onClientTlsError: deps.onClientTlsError,
-    onUpgrade: (req, socket, head, target) =>
+    onUpgrade: (req, socket, head, target) => {
+      if (!isOriginForm(req.url)) return socket.end(BAD_TARGET_RESPONSE);
       relayUpgrade(req, socket, head, {
         host: target.host,
         origin: target.origin,
-        pathWithQuery: req.url ?? "/",
+        pathWithQuery: req.url,
         mode: "proxy",
-      }, deps.upstream),
-    onRequest: (req, res, target) =>
+      }, deps.upstream);
+    },
+    onRequest: (req, res, target) => {
+      // Inside a tunnel the host is the CONNECT target: an absolute or `//` target would only
+      // confuse the provider about which host is meant, so it is refused.
+      if (!isOriginForm(req.url)) {
+        return sendJsonError(res, 400, "bad_request_target", "Expected a path starting with /");
+      }
       forward(req, res, {
         host: target.host,
         origin: target.origin,
-        pathWithQuery: req.url ?? "/",
+        pathWithQuery: req.url,
         mode: "proxy",
-      }),
-  });
+      });
+    },
+  }, { maxHeaderBytes: MAX_HEADER_BYTES, headersTimeoutMs });
 
   /** Where an origin-form (relay) or absolute-form (proxy) request goes; an error is a refusal. */
   const targetOf = (url: string): RelayTarget | UpstreamError | null => {
@@ -75,7 +101,19 @@ export function startProxyListener(port: number, deps: ProxyDeps): Promise<Proxy
     return { host, origin: absolute.origin, pathWithQuery: absolute.pathWithQuery, mode: "proxy" };
   };
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({
+    maxHeaderSize: MAX_HEADER_BYTES,
+    // A slowloris (a head trickled a byte at a time) is cut once this passes.
+    headersTimeout: headersTimeoutMs,
+    // Only the time to receive a request, never the response; 0 so that a long streamed upload
+    // to a host Lumen does not read is not cut. Connections are bounded by maxConnections.
+    requestTimeout: 0,
+    // node:http checks both timeouts on this interval (default 30 s, too coarse for 30 s heads).
+    connectionsCheckingInterval: checkingIntervalMs(headersTimeoutMs),
+    // LLM clients keep connections open between calls; an idle one costs a socket, nothing more.
+    // It applies between requests only: a response with long gaps is never cut.
+    keepAliveTimeout: 65_000,
+  }, (req, res) => {
     const target = targetOf(req.url ?? "/");
     if (!target) return sendUnknownRoute(res, req.url ?? "/");
     if (target instanceof UpstreamError) {
@@ -90,9 +128,14 @@ export function startProxyListener(port: number, deps: ProxyDeps): Promise<Proxy
     }
     socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
   });
+  server.on("connection", (socket: net.Socket) => {
+    // Refused by closing, as net.Server's maxConnections does; that one is not used because Deno
+    // 2.9 never counts a CONNECT socket as closed. The connections already open carry on.
+    if (clients.size >= maxConnections) return void socket.destroy();
+    clients.add(socket);
+    socket.once("close", () => clients.delete(socket));
+  });
   server.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Uint8Array) => {
-    tunnels.add(client);
-    client.once("close", () => tunnels.delete(client));
     client.on("error", () => client.destroy());
     const target = parseAuthority(req.url ?? "");
     if (!target) {
@@ -111,8 +154,6 @@ export function startProxyListener(port: number, deps: ProxyDeps): Promise<Proxy
       refuseConnect(client, 502, `Lumen cannot intercept ${target.host}: ${error?.message}`);
     });
   });
-  // LLM clients keep connections open between calls; an idle one costs a socket, nothing more.
-  server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => {
@@ -123,11 +164,20 @@ export function startProxyListener(port: number, deps: ProxyDeps): Promise<Proxy
           new Promise<void>((done) => {
             server.close(() => done());
             server.closeAllConnections();
-            for (const socket of tunnels) socket.destroy();
+            interceptor.close();
+            for (const socket of clients) socket.destroy();
           }),
       });
     });
   });
+}
+
+const BAD_TARGET_RESPONSE =
+  "HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+
+/** True for an origin-form request target: one path starting with a single `/`. */
+function isOriginForm(url: string | undefined): url is string {
+  return url !== undefined && url.startsWith("/") && !url.startsWith("//");
 }
 
 function isSelf(target: Authority, deps: ProxyDeps): boolean {

@@ -30,3 +30,43 @@ Deno.test("resolveRelayRoute() returns null for unknown or inherited prefixes", 
   assert.equal(resolveRelayRoute("http://api.openai.com/v1"), null);
   assert.equal(resolveRelayRoute("/"), null);
 });
+
+Deno.test("resolveRelayRoute() keeps the prefix's host whatever follows it", () => {
+  const cases: [string, string][] = [
+    ["/openai/v1/@evil.com", "/v1/@evil.com"],
+    ["/openai/http://evil.com/", "/http://evil.com/"],
+    ["/openai/v1/files/a%2Fb", "/v1/files/a%2Fb"],
+    ["/openai/v1//chat/completions", "/v1//chat/completions"],
+    ["/openai/v1/models/a...b", "/v1/models/a...b"],
+    ["/openai/v1/chat?next=../x&u=http://evil.com", "/v1/chat?next=../x&u=http://evil.com"],
+  ];
+  for (const [target, pathWithQuery] of cases) {
+    assert.deepEqual(resolveRelayRoute(target), { host: "api.openai.com", pathWithQuery }, target);
+  }
+});
+
+Deno.test("resolveRelayRoute() refuses paths another server could read differently", () => {
+  const refused = [
+    "/openai/../anthropic/v1/messages",
+    "/openai/./v1/chat/completions",
+    "/openai/v1/..",
+    "/openai/%2e%2e/x",
+    "/openai/%2E%2e/x",
+    "/openai/.%2E/x",
+    "/openai/v1/..%2Fanthropic",
+    "/openai/v1/..%2fx",
+    "/openai/v1%2F..%2Fx",
+    "/openai/v1/..%5Cx",
+    "/openai/..\\x",
+    "/openai/v1\\chat",
+    "/openai//evil.com/v1",
+    "/openai/%2e",
+    // Not a known prefix at all:
+    "/openai@evil.com/v1",
+    "/openai\\..\\x",
+    "//evil.com/openai/v1",
+    "/openai%2F..%2Fanthropic/v1",
+    "/%6fpenai/v1",
+  ];
+  for (const target of refused) assert.equal(resolveRelayRoute(target), null, target);
+});
