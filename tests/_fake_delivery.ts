@@ -259,8 +259,8 @@ function splitJsonArray(body: Uint8Array): Uint8Array[] {
   return chunks;
 }
 
-// A tiny seeded PRNG: reproducible splits without a dependency.
-function mulberry32(seed: number): () => number {
+/** A tiny seeded PRNG (mulberry32): the same numbers for the same seed, without a dependency. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

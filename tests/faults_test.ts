@@ -12,6 +12,7 @@ import { startRawUpstream } from "./_fake_raw.ts";
 import { openUsageFeed } from "./_usage_feed.ts";
 import { curl } from "./_curl.ts";
 import { connectTunnel, type RawClient, until } from "./_raw_client.ts";
+import { mulberry32 } from "./_fake_delivery.ts";
 
 const HOSTS = { openai: "api.openai.com", anthropic: "api.anthropic.com" } as const;
 
@@ -295,18 +296,6 @@ Deno.test("[slow: 70 s] a stream with a 70 s gap completes intact in relay and p
 // ---------------------------------------------------------------------------------------------
 // Garbage from the upstream: whatever it sends, the client receives exactly that.
 
-/** A small seeded PRNG (mulberry32): the same bodies for the same seed. */
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One upstream answer: status, head and body, and how the body is cut into writes. */
 interface GarbageAnswer {
   status: number;
@@ -319,7 +308,7 @@ const encode = (text: string) => new TextEncoder().encode(text);
 
 /** Builds the answer for `seed`: random bytes, cut JSON, bad UTF-8, broken SSE, false codings. */
 function garbageFor(seed: number): GarbageAnswer {
-  const random = createRandom(seed);
+  const random = mulberry32(seed);
   const int = (n: number) => Math.floor(random() * n);
   const bytes = (n: number) => Uint8Array.from({ length: n }, () => int(256));
   const pick = <T>(items: readonly T[]) => items[int(items.length)];

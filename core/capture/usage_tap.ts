@@ -1,6 +1,6 @@
 // Turns one relayed response into one UsageEvent: decompress the tap's copy, parse it, price it.
 import type { RequestRewrite, Tap, TapFactory, TapRequest } from "../proxy/tap.ts";
-import { geminiModelOf, openAiEndpointOf, parserFor } from "../parse/mod.ts";
+import { emptyUsage, geminiModelOf, openAiEndpointOf, parserFor } from "../parse/mod.ts";
 import type {
   ParseWarning,
   PlanWindow,
@@ -172,17 +172,7 @@ function createUsageTap(provider: Provider, request: TapRequest, deps: CaptureDe
 
 /** The zero usage of a call the provider rejected, with the model the request named. */
 function failedUsage(request: TapRequest): Usage {
-  return {
-    model: requestModel(request),
-    input_tokens: 0,
-    output_tokens: 0,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    cache_write_1h_tokens: 0,
-    reasoning_tokens: 0,
-    provider_cost_usd: null,
-    estimated: false,
-  };
+  return emptyUsage(requestModel(request), false);
 }
 
 /** The model a request names: Gemini's in its path, the others' in the JSON body; else null. */

@@ -17,6 +17,7 @@ import { createOpenAiParser } from "./openai.ts";
 import { usageDialectOf } from "./usage_dialect.ts";
 
 export type { ParserOptions } from "./_shared.ts";
+export { emptyUsage } from "./_shared.ts";
 export { createSseDecoder, type SseDecoder, type SseDecoderOptions, type SseEvent } from "./sse.ts";
 export { createJsonBodyReader, type JsonBodyReader, type JsonBodyResult } from "./json_body.ts";
 export { createJsonArrayStream, type JsonArrayStream } from "./json_array_stream.ts";

@@ -1,6 +1,6 @@
 // Complete Usage and UsageEvent records for tests, with any fields overridden. Test support only.
 import type { Usage, UsageEvent } from "../types.ts";
-import { emptyUsage } from "../parse/_shared.ts";
+import { emptyUsage } from "../parse/mod.ts";
 
 /** Returns an exact usage record with every count 0; `counts` replace any field. */
 export function usage(counts: Partial<Usage> = {}): Usage {
