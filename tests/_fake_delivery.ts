@@ -2,6 +2,7 @@
 // one write, one write per event, or many small random writes.
 import type { ServerResponse } from "node:http";
 import zlib from "node:zlib";
+import { createRandom } from "../core/parse/_contract.ts";
 
 /** A content coding the fake upstream can apply. */
 export type Encoding = "gzip" | "br" | "deflate";
@@ -40,7 +41,7 @@ export function splitEvents(body: Uint8Array, contentType: string): Uint8Array[]
 
 /** Splits a body into random pieces of 1–32 bytes, the same pieces for the same seed. */
 export function splitRandom(body: Uint8Array, seed: number): Uint8Array[] {
-  const random = mulberry32(seed);
+  const random = createRandom(seed);
   const chunks: Uint8Array[] = [];
   for (let i = 0; i < body.length;) {
     const size = 1 + Math.floor(random() * 32);
@@ -257,18 +258,6 @@ function splitJsonArray(body: Uint8Array): Uint8Array[] {
   }
   if (start < body.length) chunks.push(body.subarray(start, body.length));
   return chunks;
-}
-
-/** A tiny seeded PRNG (mulberry32): the same numbers for the same seed, without a dependency. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CHUNKINGS = ["whole", "events", "bytes"];

@@ -12,7 +12,7 @@ import { startRawUpstream } from "./_fake_raw.ts";
 import { openUsageFeed } from "./_usage_feed.ts";
 import { curl } from "./_curl.ts";
 import { connectTunnel, type RawClient, until } from "./_raw_client.ts";
-import { mulberry32 } from "./_fake_delivery.ts";
+import { createRandom } from "../core/parse/_contract.ts";
 
 const HOSTS = { openai: "api.openai.com", anthropic: "api.anthropic.com" } as const;
 
@@ -308,7 +308,7 @@ const encode = (text: string) => new TextEncoder().encode(text);
 
 /** Builds the answer for `seed`: random bytes, cut JSON, bad UTF-8, broken SSE, false codings. */
 function garbageFor(seed: number): GarbageAnswer {
-  const random = mulberry32(seed);
+  const random = createRandom(seed);
   const int = (n: number) => Math.floor(random() * n);
   const bytes = (n: number) => Uint8Array.from({ length: n }, () => int(256));
   const pick = <T>(items: readonly T[]) => items[int(items.length)];

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createSseDecoder } from "../parse/sse.ts";
 import { addStreamUsageOption, createUsageChunkFilter } from "./stream_usage.ts";
+import { createRandom, splitEvery, splitRandomly } from "../parse/_contract.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -8,32 +9,6 @@ const fixture = (name: string) =>
   Deno.readFile(new URL(`../../tests/fixtures/openai/${name}`, import.meta.url));
 const WITH_USAGE = await fixture("chat_stream_usage.sse");
 const WITHOUT_USAGE = await fixture("chat_stream.sse");
-
-/** Mulberry32: a seeded PRNG so that a failing split can be replayed. */
-function createRandom(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function splitRandomly(bytes: Uint8Array, random: () => number): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < bytes.length;) {
-    const size = 1 + Math.floor(random() * 64);
-    chunks.push(bytes.slice(i, i + size));
-    i += size;
-  }
-  return chunks;
-}
-
-function splitEvery(bytes: Uint8Array, size: number): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.slice(i, i + size));
-  return chunks;
-}
 
 function filterAll(chunks: Uint8Array[], maxEventBytes?: number): Uint8Array {
   const filter = createUsageChunkFilter({ maxEventBytes });

@@ -13,6 +13,7 @@ import type {
   Usage,
   UsageParser,
 } from "../types.ts";
+import { createSseDecoder, type SseEvent, type SseWarning } from "./sse.ts";
 
 /** One recorded response and the usage it must yield (see tests/fixtures/README.md). */
 export interface Fixture {
@@ -247,7 +248,8 @@ function garbageInputs(bytes: Uint8Array, random: () => number): Uint8Array[] {
   ];
 }
 
-function assertSaneUsage(usage: Usage | null, context: string): void {
+/** Asserts that `usage` holds sane counts: non-negative integers, subsets within their totals. */
+export function assertSaneUsage(usage: Usage | null, context: string): void {
   assert.ok(usage, `${context}: usage is null`);
   for (
     const key of [
@@ -264,4 +266,20 @@ function assertSaneUsage(usage: Usage | null, context: string): void {
   }
   assert.ok(usage.reasoning_tokens <= usage.output_tokens, `${context}: reasoning > output`);
   assert.ok(usage.cache_write_1h_tokens <= usage.cache_write_tokens, `${context}: 1h > write`);
+}
+
+/** Feeds `chunks` (text is UTF-8 encoded) to an SSE decoder and returns its events and warnings. */
+export function decodeSse(chunks: (string | Uint8Array)[], maxBufferBytes?: number) {
+  const events: SseEvent[] = [];
+  const warnings: SseWarning[] = [];
+  const decoder = createSseDecoder({
+    onEvent: (e) => events.push(e),
+    onWarning: (w) => warnings.push(w),
+    maxBufferBytes,
+  });
+  for (const chunk of chunks) {
+    decoder.feed(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
+  }
+  decoder.flush();
+  return { events, warnings };
 }

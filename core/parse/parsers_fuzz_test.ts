@@ -5,16 +5,10 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { ParseRequest, ParseResponse, ParseResult, Provider } from "../types.ts";
 import { type Fixture, loadFixtures } from "./_contract.ts";
-import {
-  assertSaneResult,
-  chunkSizes,
-  fuzzOptions,
-  join,
-  noisyBytes,
-  splitBy,
-} from "./_fuzz_fixture.ts";
+import { assertSaneResult, chunkSizes, fuzzOptions, noisyBytes, splitBy } from "./_fuzz_fixture.ts";
 import { estimateRequestTokens, estimateRequestValueTokens } from "./estimate.ts";
 import { parserFor } from "./mod.ts";
+import { concatBytes } from "../../tests/_fake_delivery.ts";
 
 const PROVIDERS: Provider[] = ["openai", "anthropic", "google", "cursor", "claude_ai", "custom"];
 const FIXTURES: Fixture[] = (await Promise.all(PROVIDERS.map(loadFixtures))).flat();
@@ -89,7 +83,7 @@ function applyEdits(bytes: Uint8Array, edits: Edit[]): Uint8Array {
   for (const { at, op, bytes: patch } of edits) {
     const i = at % (out.length + 1);
     const skip = op === "insert" ? 0 : op === "set" ? patch.length : 1 + (at % 16);
-    out = join([
+    out = concatBytes([
       out.subarray(0, i),
       op === "delete" ? new Uint8Array() : patch,
       out.subarray(i + skip),
@@ -195,7 +189,7 @@ Deno.test("parserFor() reads a fixture behind whitespace the same however it is 
       fc.constantFrom(null, "", "application/octet-stream"),
       chunkSizes(),
       (f, space, type, sizes) => {
-        const bytes = join([new TextEncoder().encode(space), f.bytes]);
+        const bytes = concatBytes([new TextEncoder().encode(space), f.bytes]);
         const response = { status: 200, contentType: type };
         const whole = parse(f.request, response, [bytes]);
         assert.deepEqual(parse(f.request, response, splitBy(bytes, sizes)), whole);

@@ -3,20 +3,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { chunkSizes, fuzzOptions, noisyBytes, splitBy } from "./_fuzz_fixture.ts";
-import { createSseDecoder, type SseEvent, type SseWarning } from "./sse.ts";
-
-function decode(chunks: Uint8Array[], maxBufferBytes?: number) {
-  const events: SseEvent[] = [];
-  const warnings: SseWarning[] = [];
-  const decoder = createSseDecoder({
-    onEvent: (e) => events.push(e),
-    onWarning: (w) => warnings.push(w),
-    maxBufferBytes,
-  });
-  for (const chunk of chunks) decoder.feed(chunk);
-  decoder.flush();
-  return { events, warnings };
-}
+import type { SseEvent } from "./sse.ts";
+import { decodeSse } from "./_contract.ts";
 
 type LineEnd = "\n" | "\r" | "\r\n";
 interface StreamSpec {
@@ -108,8 +96,8 @@ Deno.test("createSseDecoder() decodes generated streams as the spec says, howeve
       const { bytes, lines } = render(spec);
       const expected = expectedEvents(lines);
       const chunks = splitBy(bytes, sizes);
-      assert.deepEqual(decode([bytes]), { events: expected, warnings: [] });
-      assert.deepEqual(decode(chunks), { events: expected, warnings: [] });
+      assert.deepEqual(decodeSse([bytes]), { events: expected, warnings: [] });
+      assert.deepEqual(decodeSse(chunks), { events: expected, warnings: [] });
     }),
     fuzzOptions(0x55e1, 1500),
   );
@@ -123,7 +111,7 @@ Deno.test({
       Uint8Array.of(0xef, 0xbb, 0xbf),
       Uint8Array.of(0x0a),
     ];
-    assert.deepEqual(decode(chunks).events, [{ event: undefined, data: "\uFEFF" }]);
+    assert.deepEqual(decodeSse(chunks).events, [{ event: undefined, data: "\uFEFF" }]);
   },
 });
 
@@ -131,9 +119,9 @@ Deno.test("createSseDecoder() never throws and decodes any bytes alike however s
   fc.assert(
     fc.property(noisyBytes(), chunkSizes(), (bytes, sizes) => {
       const chunks = splitBy(bytes, sizes);
-      const whole = decode([bytes]);
-      assert.deepEqual(decode(chunks), whole);
-      assert.deepEqual(decode(splitBy(bytes, [1])), whole);
+      const whole = decodeSse([bytes]);
+      assert.deepEqual(decodeSse(chunks), whole);
+      assert.deepEqual(decodeSse(splitBy(bytes, [1])), whole);
       for (const { event, data } of whole.events) {
         assert.ok(!/[\r\n]/.test(event ?? ""), "an event type spans lines");
         assert.ok(!data.includes("\r"), "data keeps a CR");
@@ -151,8 +139,8 @@ Deno.test("createSseDecoder() with a small buffer warns once and decodes alike h
       fc.integer({ min: 1, max: 64 }),
       (bytes, sizes, max) => {
         const chunks = splitBy(bytes, sizes);
-        const whole = decode([bytes], max);
-        assert.deepEqual(decode(chunks, max), whole);
+        const whole = decodeSse([bytes], max);
+        assert.deepEqual(decodeSse(chunks, max), whole);
         assert.ok(whole.warnings.length <= 1, "warned more than once");
         for (const e of whole.events) assert.ok(e.data.length <= max, "an event outgrew the bound");
       },

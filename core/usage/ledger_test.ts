@@ -5,16 +5,7 @@ import { eventAt, ledgerFixture } from "./_store_fixture.ts";
 import type { Ledger } from "./ledger.ts";
 import { reportLaps } from "./laps.ts";
 import { openLedger } from "./ledger.ts";
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure replays. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom } from "../parse/_contract.ts";
 
 /** Varied events: providers, models (one unknown), clients, awkward and missing prices. */
 function variedEvent(ledger: Ledger, ts: number, next: () => number): UsageEvent {
@@ -49,7 +40,7 @@ function figures(ledger: Ledger, now: number) {
 
 Deno.test("openLedger() rebuilds every figure exactly after a restart", async () => {
   await using f = await ledgerFixture();
-  const next = random(7);
+  const next = createRandom(7);
   const day = 24 * 60 * 60 * 1000;
   // Three days, two lap changes, one event a millisecond before midnight, plan windows.
   let ts = f.clock.now - 2 * day;
