@@ -1,32 +1,43 @@
 // The proxy listener in-process: a CONNECT to a host Lumen does not read is a plain byte tunnel, and
-// no certificate is minted for it; a malformed CONNECT gets a 400.
+// no certificate is minted for it; a malformed CONNECT gets a 400; inside an intercepted tunnel only
+// origin-form targets pass, and a tunnel that never starts TLS is cut.
 import assert from "node:assert/strict";
 import net from "node:net";
-import { startProxyListener } from "../core/proxy/listener.ts";
+import { type ProxyDeps, type ProxyLimits, startProxyListener } from "../core/proxy/listener.ts";
 import { createUpstreamClient } from "../core/proxy/upstream.ts";
 import tls from "node:tls";
 import { createTestPki } from "./_certs.ts";
 import { connectTunnel, exchange } from "./_raw_client.ts";
 
-Deno.test("CONNECT to an unread host tunnels raw bytes both ways and mints nothing", async () => {
-  const echo = net.createServer((socket) => socket.pipe(socket));
-  await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
-  const echoPort = (echo.address() as net.AddressInfo).port;
-  const minted: string[] = [];
+/** A proxy that reads no usage and intercepts `monitored` only, with no upstream overrides. */
+async function startBareProxy(
+  monitored: string,
+  leafFor: ProxyDeps["leafFor"],
+  limits?: ProxyLimits,
+) {
   const upstream = createUpstreamClient({ overrides: new Map(), extraCaCerts: [] });
   const proxy = await startProxyListener(0, {
     upstream,
     tapFor: () => null,
     onTapError() {},
     now: Date.now,
-    isMonitored: (host) => host === "api.openai.com",
-    leafFor: (host) => {
-      minted.push(host);
-      return Promise.reject(new Error("no CA in this test"));
-    },
+    isMonitored: (host) => host === monitored,
+    leafFor,
     ownPorts: () => [],
     onClientTlsError() {},
     onInterceptError() {},
+  }, limits);
+  return { proxy, upstream };
+}
+
+Deno.test("CONNECT to an unread host tunnels raw bytes both ways and mints nothing", async () => {
+  const echo = net.createServer((socket) => socket.pipe(socket));
+  await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
+  const echoPort = (echo.address() as net.AddressInfo).port;
+  const minted: string[] = [];
+  const { proxy, upstream } = await startBareProxy("api.openai.com", (host) => {
+    minted.push(host);
+    return Promise.reject(new Error("no CA in this test"));
   });
   try {
     const socket = net.connect(proxy.port, "127.0.0.1");
@@ -76,18 +87,9 @@ Deno.test("inside a tunnel only origin-form targets pass, and a tunnel that neve
     keyPem: pki.keyPem,
     context: tls.createSecureContext({ cert: pki.certPem, key: pki.keyPem }),
   };
-  const upstream = createUpstreamClient({ overrides: new Map(), extraCaCerts: [] });
-  const proxy = await startProxyListener(0, {
-    upstream,
-    tapFor: () => null,
-    onTapError() {},
-    now: Date.now,
-    isMonitored: (host) => host === "localhost",
-    leafFor: () => Promise.resolve(leaf),
-    ownPorts: () => [],
-    onClientTlsError() {},
-    onInterceptError() {},
-  }, { headersTimeoutMs: 500 });
+  const { proxy, upstream } = await startBareProxy("localhost", () => Promise.resolve(leaf), {
+    headersTimeoutMs: 500,
+  });
   try {
     for (const target of ["http://evil.example/v1/models", "//evil.example/v1/models"]) {
       const client = await connectTunnel(proxy.port, "localhost:443", pki.caPem);

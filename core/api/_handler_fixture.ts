@@ -80,6 +80,11 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
       for (const event of events) ledger.record(event);
       if (!ledger.flush()) throw new Error("The fixture's store refused the events");
     },
+    /** Calls the handler like call() and answers the status with the parsed JSON body. */
+    async json(path: string, init: RequestInit = {}) {
+      const res = await this.call(path, init);
+      return { status: res.status, body: await res.json() };
+    },
     async [Symbol.asyncDispose]() {
       debug.disarm(); // clears its expiry timer
       pricing.close();

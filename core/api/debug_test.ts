@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { apiFixture, PORT } from "./_handler_fixture.ts";
+import { sampleRecord } from "../capture/_debug_fixture.ts";
 
 const NOW = 1_800_000_000_000;
 const MINUTE = 60_000;
@@ -7,10 +8,7 @@ const MINUTE = 60_000;
 /** The API fixture, answering status and parsed JSON, with helpers for the debug routes. */
 async function setup() {
   const api = await apiFixture({ now: () => NOW });
-  async function call(path: string, init: RequestInit = {}) {
-    const res = await api.call(path, init);
-    return { status: res.status, body: await res.json() };
-  }
+  const call = (path: string, init?: RequestInit) => api.json(path, init);
   return {
     ...api,
     call,
@@ -69,20 +67,7 @@ Deno.test("POST /api/debug/disarm disarms and clears the captures", async () => 
   await using api = await setup();
   await api.arm();
   const ticket = api.debug.begin()!;
-  api.debug.add(ticket, {
-    id: "one",
-    ts: NOW,
-    duration_ms: 1,
-    mode: "relay",
-    host: "api.openai.com",
-    method: "POST",
-    path: "/v1/chat/completions",
-    query: "",
-    status: 200,
-    aborted: false,
-    request: { headers: {}, body: "{}", body_encoding: "utf-8", body_bytes: 2, truncated: false },
-    response: null,
-  });
+  api.debug.add(ticket, sampleRecord("one"));
   const listed = (await api.call("/api/debug/captures")).body;
   assert.deepEqual(listed.captures.map((c: { id: string }) => c.id), ["one"]);
   assert.deepEqual(await api.call("/api/debug/disarm", { method: "POST" }), {

@@ -7,10 +7,7 @@ const JSON_HEADERS = { "content-type": "application/json" };
 /** The API fixture, answering status and parsed JSON, with helpers for the hosts routes. */
 async function setup() {
   const api = await apiFixture();
-  async function call(path: string, init: RequestInit = {}) {
-    const res = await api.call(path, init);
-    return { status: res.status, body: await res.json() };
-  }
+  const call = (path: string, init?: RequestInit) => api.json(path, init);
   return {
     ...api,
     call,

@@ -5,10 +5,7 @@ import { apiFixture, PORT } from "./_handler_fixture.ts";
 /** The API fixture, answering status and parsed JSON, with a helper for PUT /api/settings. */
 async function setup() {
   const api = await apiFixture();
-  async function call(path: string, init: RequestInit = {}) {
-    const res = await api.call(path, init);
-    return { status: res.status, body: await res.json() };
-  }
+  const call = (path: string, init?: RequestInit) => api.json(path, init);
   return {
     ...api,
     call,
