@@ -93,3 +93,30 @@ export async function until(check: () => boolean, what: string, timeoutMs = 10_0
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * Sends `request` on a new connection to 127.0.0.1:`port` and returns what came back by the time it
+ * closed, or only the head when the answer is a 200 to a CONNECT (a tunnel stays open); the
+ * connection is cut after `timeoutMs`.
+ */
+export async function sendRaw(port: number, request: string, timeoutMs = 10_000): Promise<string> {
+  const socket = net.connect(port, "127.0.0.1");
+  let text = "";
+  socket.on("data", (chunk: Uint8Array) => text += new TextDecoder().decode(chunk));
+  await new Promise<void>((resolve) => {
+    // A tunnel stays open after its 200: the head is all there is to read.
+    const poll = setInterval(() => {
+      if (/^HTTP\/1\.1 200 Connection/.test(text) && text.includes("\r\n\r\n")) socket.destroy();
+    }, 10);
+    const timer = setTimeout(() => socket.destroy(), timeoutMs);
+    const done = () => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve();
+    };
+    socket.once("close", done);
+    socket.once("error", () => socket.destroy());
+    socket.write(request);
+  });
+  return text;
+}

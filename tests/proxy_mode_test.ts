@@ -8,6 +8,7 @@ import { assertEventMatches, startStack } from "./_stack.ts";
 import { curl } from "./_curl.ts";
 import { startDaemon } from "./_daemon.ts";
 import { createTestPki } from "./_certs.ts";
+import { sendRaw, until } from "./_raw_client.ts";
 
 const HOSTS = { openai: "api.openai.com", anthropic: "api.anthropic.com" } as const;
 
@@ -68,7 +69,7 @@ Deno.test("curl through the proxy: exact bytes and exact usage for monitored hos
       await client.done;
       const { event } = await stack.feed.next();
       assert.equal(event.estimated, true);
-      await waitFor(() => stack.upstream.requests.at(-1)?.ended === "aborted");
+      await until(() => stack.upstream.requests.at(-1)?.ended === "aborted", "the abort", 5_000);
     });
 
     await t.step("an upstream reset mid-stream resets the client's connection", async () => {
@@ -187,9 +188,16 @@ Deno.test("the proxy refuses to forward to its own ports under any loopback spel
   try {
     for (const host of ["127.0.0.1", "localhost", "2130706433", "127.1"]) {
       for (const port of [daemon.proxyPort, daemon.apiPort]) {
-        const connect = await rawConnect(daemon.proxyPort, `${host}:${port}`);
+        const target = `${host}:${port}`;
+        const connect = await sendRaw(
+          daemon.proxyPort,
+          `CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n\r\n`,
+        );
         assert.match(connect, /^HTTP\/1\.1 403 /, `CONNECT ${host}:${port}`);
-        const absolute = await rawRequest(daemon.proxyPort, `http://${host}:${port}/api/health`);
+        const absolute = await sendRaw(
+          daemon.proxyPort,
+          `GET http://${target}/api/health HTTP/1.1\r\nhost: ${target}\r\nconnection: close\r\n\r\n`,
+        );
         assert.match(absolute, /^HTTP\/1\.1 403 /, `GET http://${host}:${port}/`);
       }
     }
@@ -197,40 +205,6 @@ Deno.test("the proxy refuses to forward to its own ports under any loopback spel
     await daemon.stop();
   }
 });
-
-/** The first line and headers a raw CONNECT gets back. */
-async function rawConnect(proxyPort: number, target: string): Promise<string> {
-  return await rawExchange(proxyPort, `CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n\r\n`);
-}
-
-/** The answer to an absolute-form GET sent straight to the proxy. */
-async function rawRequest(proxyPort: number, url: string): Promise<string> {
-  const host = new URL(url).host;
-  return await rawExchange(
-    proxyPort,
-    `GET ${url} HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n\r\n`,
-  );
-}
-
-async function rawExchange(port: number, request: string): Promise<string> {
-  const socket = net.connect(port, "127.0.0.1");
-  socket.write(request);
-  let text = "";
-  socket.on("data", (chunk: Uint8Array) => text += new TextDecoder().decode(chunk));
-  await new Promise<void>((resolve) => {
-    socket.once("close", () => resolve());
-    socket.once("error", () => resolve());
-    // A 200 would keep the socket open: enough of the answer is in once the head is.
-    const timer = setInterval(() => {
-      if (text.includes("\r\n\r\n")) {
-        clearInterval(timer);
-        socket.destroy();
-      }
-    }, 10);
-    socket.once("close", () => clearInterval(timer));
-  });
-  return text;
-}
 
 /** A TCP forwarder to the proxy that counts the connections clients open to it. */
 async function countingForwarder(proxyPort: number) {
@@ -298,12 +272,6 @@ function spawnCurl(url: string, body: unknown, args: string[]) {
       return status;
     })(),
   };
-}
-
-/** Polls `check` every 20 ms for up to 5 s. */
-async function waitFor(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 250 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
-  assert.ok(check(), "condition not reached within 5 s");
 }
 
 /** Runs tests/clients/sdk_through_proxy.ts as its own process, as a real proxied client runs. */

@@ -4,9 +4,9 @@
 // preflight included) and GETs that must not change anything. Routes are read from core/api's
 // sources, so a route added later is covered without editing this file.
 import assert from "node:assert/strict";
-import net from "node:net";
 import { apiFixture, PORT } from "../core/api/_handler_fixture.ts";
 import { startDaemon } from "./_daemon.ts";
+import { sendRaw } from "./_raw_client.ts";
 
 const API_DIR = new URL("../core/api/", import.meta.url);
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -331,17 +331,7 @@ async function rawHttp(
   head: string,
   body = "",
 ): Promise<{ status: number; head: string; body: string }> {
-  const socket = net.connect(port, "127.0.0.1");
-  let text = "";
-  socket.on("data", (chunk: Uint8Array) => text += new TextDecoder().decode(chunk));
-  const done = new Promise<void>((resolve) => {
-    socket.once("close", () => resolve());
-    socket.once("error", () => resolve());
-  });
-  socket.write(`${head}connection: close\r\n\r\n${body}`);
-  const timer = setTimeout(() => socket.destroy(), 5_000);
-  await done;
-  clearTimeout(timer);
+  const text = await sendRaw(port, `${head}connection: close\r\n\r\n${body}`, 5_000);
   const at = text.indexOf("\r\n\r\n");
   return {
     status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0),

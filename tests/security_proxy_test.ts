@@ -10,6 +10,7 @@ import { fixture } from "./fake_upstream.ts";
 import { startStack } from "./_stack.ts";
 import { curl } from "./_curl.ts";
 import { runLumen, startDaemon } from "./_daemon.ts";
+import { sendRaw } from "./_raw_client.ts";
 
 /** Spellings of this machine a client may name; the first seven are the issue's list. */
 const LOOPBACK_SPELLINGS = [
@@ -51,16 +52,16 @@ Deno.test("the proxy refuses to reach its own ports under every loopback spellin
         for (const port of [daemon.proxyPort, daemon.apiPort]) {
           const authority = `${spelling}:${port}`;
           const answers = {
-            [`CONNECT ${authority}`]: await exchange(
+            [`CONNECT ${authority}`]: await sendRaw(
               daemon.proxyPort,
               `CONNECT ${authority} HTTP/1.1\r\nhost: ${authority}\r\n\r\n`,
             ),
-            [`GET http://${authority}/`]: await exchange(
+            [`GET http://${authority}/`]: await sendRaw(
               daemon.proxyPort,
               `GET http://${authority}/api/health HTTP/1.1\r\nhost: ${authority}\r\n` +
                 "connection: close\r\n\r\n",
             ),
-            [`GET https://${authority}/`]: await exchange(
+            [`GET https://${authority}/`]: await sendRaw(
               daemon.proxyPort,
               `GET https://${authority}/api/health HTTP/1.1\r\nhost: ${authority}\r\n` +
                 "connection: close\r\n\r\n",
@@ -81,7 +82,7 @@ Deno.test("the proxy refuses to reach its own ports under every loopback spellin
     await t.step("other loopback ports are still reachable under those spellings", async () => {
       for (const spelling of ["127.1", "2130706433", "0x7f000001", "localhost"]) {
         const authority = `${spelling}:${elsewhere.port}`;
-        const answer = await exchange(
+        const answer = await sendRaw(
           daemon.proxyPort,
           `GET http://${authority}/local HTTP/1.1\r\nhost: ${authority}\r\nconnection: close\r\n\r\n`,
         );
@@ -212,7 +213,7 @@ Deno.test("relay paths never leave the prefix's host: forwarded as they are, or 
       ["/anthropic/v1/@evil.com/messages", anthropic, "/v1/@evil.com/messages"],
     ];
     for (const [target, recorder, path] of forwarded) {
-      const answer = await exchange(daemon.proxyPort, relayGet(target, daemon.proxyPort));
+      const answer = await sendRaw(daemon.proxyPort, relayGet(target, daemon.proxyPort));
       assert.match(answer, /^HTTP\/1\.1 200 /, target);
       assert.equal(recorder.requests.at(-1), `GET ${path}`, target);
     }
@@ -233,7 +234,7 @@ Deno.test("relay paths never leave the prefix's host: forwarded as they are, or 
       "/google/v1beta/models/x%2f..%2f",
     ];
     for (const target of refused) {
-      const answer = await exchange(daemon.proxyPort, relayGet(target, daemon.proxyPort));
+      const answer = await sendRaw(daemon.proxyPort, relayGet(target, daemon.proxyPort));
       assert.match(answer, /^HTTP\/1\.1 40[04] /, target);
     }
     assert.equal(openai.requests.length, 4, openai.requests.join(", "));
@@ -264,7 +265,7 @@ Deno.test("an upstream redirect goes back to the client, never followed", async 
   try {
     const body = '{"model":"gpt-5-mini","messages":[]}';
     for (const [status, location] of redirects) {
-      const answer = await exchange(
+      const answer = await sendRaw(
         daemon.proxyPort,
         `POST /openai/v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1:${daemon.proxyPort}\r\n` +
           `content-type: application/json\r\ncontent-length: ${body.length}\r\n` +
@@ -275,7 +276,7 @@ Deno.test("an upstream redirect goes back to the client, never followed", async 
     }
     // Proxy mode (absolute-form to a host Lumen does not read) passes redirects back too.
     const authority = `127.0.0.1:${upstream.port}`;
-    const proxied = await exchange(
+    const proxied = await sendRaw(
       daemon.proxyPort,
       `GET http://${authority}/v1/models HTTP/1.1\r\nhost: ${authority}\r\nconnection: close\r\n\r\n`,
     );
@@ -323,29 +324,6 @@ async function startRecorder(
 
 function relayGet(target: string, proxyPort: number): string {
   return `GET ${target} HTTP/1.1\r\nhost: 127.0.0.1:${proxyPort}\r\nconnection: close\r\n\r\n`;
-}
-
-/** Sends `request` to the proxy; returns what came back by close, or the head of a 200 CONNECT. */
-async function exchange(port: number, request: string): Promise<string> {
-  const socket = net.connect(port, "127.0.0.1");
-  let text = "";
-  socket.on("data", (chunk: Uint8Array) => text += new TextDecoder().decode(chunk));
-  await new Promise<void>((resolve) => {
-    // A tunnel stays open after its 200: the head is all there is to read.
-    const poll = setInterval(() => {
-      if (/^HTTP\/1\.1 200 Connection/.test(text) && text.includes("\r\n\r\n")) socket.destroy();
-    }, 10);
-    const timer = setTimeout(() => socket.destroy(), 10_000);
-    const done = () => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      resolve();
-    };
-    socket.once("close", done);
-    socket.once("error", () => socket.destroy());
-    socket.write(request);
-  });
-  return text;
 }
 
 function headerOf(response: string, name: string): string | undefined {
