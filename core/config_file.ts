@@ -2,20 +2,9 @@
 // Changes are serialized and written atomically; a file Lumen cannot read is never overwritten.
 import { ConfigError, messageOf } from "./config.ts";
 import { readTextIfExists, writeAtomically } from "./files.ts";
+import type { Settings } from "./types.ts";
 
-/** Settings the user can change from the dashboard or the API. */
-export interface Settings {
-  /**
-   * Add `stream_options.include_usage` to OpenAI-style streaming requests that lack it, and remove
-   * the extra usage chunk before the client sees it.
-   */
-  include_stream_usage: boolean;
-  /**
-   * Delete usage events older than this many days (at start and daily); null keeps them forever.
-   * Daily, lap and overall totals are kept either way.
-   */
-  retention_days: number | null;
-}
+export type { Settings };
 
 /** The outcome of a settings change: every setting after it, or why it was refused. */
 export type SettingsUpdate = { ok: true; settings: Settings } | { ok: false; reason: string };

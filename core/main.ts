@@ -1,4 +1,5 @@
 // Composition root and the `lumen` CLI (see USAGE). The only file that imports everything.
+import { fileURLToPath } from "node:url";
 import { createApiHandler } from "./api/handler.ts";
 import { createTapFactory } from "./capture/usage_tap.ts";
 import { composeTapFactories } from "./capture/compose_tap.ts";
@@ -121,6 +122,8 @@ async function serve(config: Config): Promise<void> {
     settings: configFile,
     pricing,
     debug,
+    ca,
+    dashboardDir: fileURLToPath(new URL("../dashboard/build/", import.meta.url)),
     version: VERSION,
     proxyPort: proxy.port,
     get apiPort() {

@@ -4,17 +4,14 @@
 import { writeAtomically } from "./files.ts";
 import { parsePriceTable, type PriceTableFile } from "../pricing/mod.ts";
 import { readJsonIfExists } from "./files.ts";
+import type { DroppedEntry } from "./price_status_types.ts";
+
+export type { DroppedEntry };
 
 /** File name of the cache inside LUMEN_HOME. */
 export const REMOTE_CACHE_FILE = "pricing-remote.json";
 
 const CACHE_VERSION = 1;
-
-/** An entry of the remote document that was left out, and why. */
-export interface DroppedEntry {
-  id: string;
-  reason: string;
-}
 
 /** The accepted remote table and its metadata, as stored in the cache file. */
 export interface RemoteCache {

@@ -1,53 +1,17 @@
 // What GET /api/pricing reports about the price layers: which one is active, how old the remote
 // copy is, and the last error of each.
 import { redactUrl } from "./price_remote.ts";
-import type { DroppedEntry, RemoteCache } from "./price_remote_cache.ts";
-import type { PriceLayerSource, PriceTableFile } from "../pricing/mod.ts";
+import type { RemoteCache } from "./price_remote_cache.ts";
+import type { PriceTableFile } from "../pricing/mod.ts";
+import type {
+  LayerStatus,
+  PriceSource,
+  PricingStatus,
+  RefreshResult,
+  SourceError,
+} from "./price_status_types.ts";
 
-/** A layer of prices, lowest first. */
-export type PriceSource = PriceLayerSource;
-
-/** When and why a layer last failed to load. */
-export interface SourceError {
-  at: number;
-  message: string;
-}
-
-/** One layer as GET /api/pricing shows it; `models` is 0 for a layer not in use. */
-export interface LayerStatus {
-  source: PriceSource;
-  models: number;
-  /** The table's own `updated` date (YYYY-MM-DD). */
-  updated?: string;
-  /** Remote: the configured URL, without credentials or query string. */
-  url?: string;
-  /** Override: the file to edit. */
-  path?: string;
-  fetched_at?: number;
-  checked_at?: number;
-  /** Remote: seconds since the source last confirmed these prices (a 200 or a 304). */
-  age_s?: number;
-  etag?: string;
-  /** Remote entries refused because they zeroed a known price. */
-  dropped?: DroppedEntry[];
-  /** The last failure, cleared by the next success. */
-  error?: SourceError;
-}
-
-/** What GET /api/pricing answers. */
-export interface PricingStatus {
-  /** The highest layer in use. */
-  active: PriceSource;
-  /** Bundled, remote, override: always all three, in that order. */
-  layers: LayerStatus[];
-  /** Epoch ms of the next scheduled refresh; null before start() and after close(). */
-  next_refresh_at: number | null;
-}
-
-/** The status after a refresh; `refreshed` is false when any source failed (see its `error`). */
-export interface RefreshResult extends PricingStatus {
-  refreshed: boolean;
-}
+export type { LayerStatus, PriceSource, PricingStatus, RefreshResult, SourceError };
 
 /** The state of the three layers, as PriceSources holds it. */
 export interface SourcesState {

@@ -132,3 +132,29 @@ export interface UsageParser {
   /** Ends the parse. `aborted` is true when the response did not complete. */
   finish(end: { aborted: boolean }): ParseResult;
 }
+
+/** Settings the user can change from the dashboard or the API. */
+export interface Settings {
+  /**
+   * Add `stream_options.include_usage` to OpenAI-style streaming requests that lack it, and remove
+   * the extra usage chunk before the client sees it.
+   */
+  include_stream_usage: boolean;
+  /**
+   * Delete usage events older than this many days (at start and daily); null keeps them forever.
+   * Daily, lap and overall totals are kept either way.
+   */
+  retention_days: number | null;
+}
+
+/** The store's state as `GET /api/health` reports it under `store`. */
+export interface StoreHealth {
+  /** False while writes fail; the events still count and show, from memory. */
+  ok: boolean;
+  /** The last write failure while not ok, else null. */
+  error: { at: number; message: string } | null;
+  /** Items recorded and not yet on disk. */
+  pending: number;
+  /** Items given up on because the pending queue was full (they were shown, never stored). */
+  dropped: number;
+}

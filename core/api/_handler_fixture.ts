@@ -23,7 +23,18 @@ export interface ApiFixtureOptions {
   pricingUrl?: URL;
   /** Options of the debug capture (its clock defaults to `now`). */
   debug?: DebugCaptureOptions;
+  /** The dashboard build to serve; default a directory that does not exist. */
+  dashboardDir?: string;
 }
+
+/** What `/api/ca` shows in these tests: a stand-in certificate, since no proxy runs here. */
+export const TEST_CA = {
+  certPem: "-----BEGIN CERTIFICATE-----\nTEST\n-----END CERTIFICATE-----\n",
+  certPath: "/lumen-home/ca.pem",
+  fingerprintSha256: "AB:CD",
+  notAfter: new Date(1_900_000_000_000),
+  subject: "CN=Lumen test CA",
+};
 
 /** Builds the handler; dispose it to close the price sources and remove the temp home. */
 export async function apiFixture(options: ApiFixtureOptions = {}) {
@@ -52,6 +63,8 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
     settings: configFile,
     pricing,
     debug,
+    ca: TEST_CA,
+    dashboardDir: options.dashboardDir ?? `${home}/no-dashboard`,
     version: "test",
     proxyPort: 9090,
     apiPort: PORT,

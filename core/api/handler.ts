@@ -1,7 +1,8 @@
 // The :9091 API: `createApiHandler(deps)` returns `(req) => Promise<Response>`; no sockets here.
 import type { Lap, UsageReader } from "../usage/aggregator.ts";
-import { reportLaps } from "../usage/laps.ts";
+import { reportLaps } from "../usage/lap_report.ts";
 import type { StoreReader } from "../usage/ledger.ts";
+import { type CaInfo, describeCa, downloadCa } from "./ca.ts";
 import { armDebug, type DebugService } from "./debug.ts";
 import { ApiError, json, storeUnavailable } from "./errors.ts";
 import { streamEvents } from "./events.ts";
@@ -10,6 +11,7 @@ import { getExport, getHistory } from "./history.ts";
 import { addHost, type HostsService, removeHost } from "./hosts.ts";
 import { getPricing, type PricingService } from "./pricing.ts";
 import { type SettingsService, updateSettings } from "./settings.ts";
+import { createStaticHandler, DASHBOARD_BASE } from "./static.ts";
 
 /** What the API reads and may change. */
 export interface ApiDeps {
@@ -25,6 +27,10 @@ export interface ApiDeps {
   pricing: PricingService;
   /** The opt-in debug capture. */
   debug: DebugService;
+  /** The proxy-mode CA's certificate and facts (never its key). */
+  ca: CaInfo;
+  /** The built dashboard, served under /dashboard. */
+  dashboardDir: string;
   version: string;
   proxyPort: number;
   apiPort: number;
@@ -88,7 +94,13 @@ export function createApiHandler(deps: ApiDeps): (req: Request) => Promise<Respo
     "/api/debug/arm": { POST: async (req) => armDebug(deps.debug, await readJson(req)) },
     "/api/debug/disarm": { POST: () => deps.debug.disarm() },
     "/api/debug/captures": { GET: () => deps.debug.list() },
+    "/api/ca": { GET: () => describeCa(deps.ca) },
+    "/api/ca.pem": { GET: () => downloadCa(deps.ca) },
+    "/": {
+      GET: () => new Response(null, { status: 302, headers: { location: `${DASHBOARD_BASE}/` } }),
+    },
   };
+  const serveDashboard = createStaticHandler(deps.dashboardDir);
   /** Keyed by the path up to the parameter, e.g. `/api/hosts/` for `/api/hosts/:host`. */
   const paramRoutes: Record<string, Route> = {
     "/api/hosts/": { DELETE: (_req, _url, host) => removeHost(deps.hosts, host) },
@@ -106,6 +118,12 @@ export function createApiHandler(deps: ApiDeps): (req: Request) => Promise<Respo
     try {
       guardRequest(req, deps.apiPort);
       const url = new URL(req.url);
+      if (url.pathname === DASHBOARD_BASE || url.pathname.startsWith(`${DASHBOARD_BASE}/`)) {
+        if (req.method !== "GET" && req.method !== "HEAD") {
+          throw new ApiError(405, "method_not_allowed", `${req.method} is not allowed here`);
+        }
+        return await serveDashboard(url.pathname);
+      }
       const found = findRoute(url.pathname);
       if (!found) throw new ApiError(404, "not_found", `No API route ${url.pathname}`);
       const method = req.method === "HEAD" ? "GET" : req.method;

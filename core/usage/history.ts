@@ -6,33 +6,21 @@ import { ceilLocalDay, localDay, startOfLocalDay } from "./day.ts";
 import { EVENT_SELECT, EVENT_SUMS, eventFromRow, ROLLUP_SUMS, totalsFromRow } from "./event_row.ts";
 import { type Database, openStoreReader, type SqlValue } from "./store.ts";
 import { addTotals, emptyTotals, type Totals } from "./totals.ts";
+import {
+  HISTORY_GROUPS,
+  type HistoryGroup,
+  type HistoryOptions,
+  type HistoryResult,
+  type HistoryRow,
+} from "./history_types.ts";
 
-/** What history rows are keyed by. */
-export type HistoryGroup = "day" | "model" | "provider" | "client";
-
-/** Every HistoryGroup, for validating user input. */
-export const HISTORY_GROUPS: readonly HistoryGroup[] = ["day", "model", "provider", "client"];
-
-/** A history query: `from` is inclusive and `to` exclusive, both epoch ms; omitted = unbounded. */
-export interface HistoryOptions {
-  group: HistoryGroup;
-  from?: number;
-  to?: number;
-}
-
-/**
- * One group's sums. `key` is a local calendar day "YYYY-MM-DD", a model ("unknown" when none was
- * seen, as in `/api/stats`), a provider or a client; "total" for the range's totals.
- */
-export interface HistoryRow extends Totals {
-  key: string;
-}
-
-/** Rows (days ascending; other groups by cost, then requests, descending) and the range's total. */
-export interface HistoryResult {
-  rows: HistoryRow[];
-  total: HistoryRow;
-}
+export {
+  HISTORY_GROUPS,
+  type HistoryGroup,
+  type HistoryOptions,
+  type HistoryResult,
+  type HistoryRow,
+};
 
 /**
  * Sums the history in `home`/lumen.db, opened read-only, so it works whether or not the daemon

@@ -3,7 +3,7 @@ import { ConfigError } from "../config.ts";
 import type { Provider, UsageEvent } from "../types.ts";
 import { eventAt, ledgerFixture } from "./_store_fixture.ts";
 import type { Ledger } from "./ledger.ts";
-import { reportLaps } from "./laps.ts";
+import { reportLaps } from "./lap_report.ts";
 import { openLedger } from "./ledger.ts";
 import { createRandom } from "../parse/_contract.ts";
 

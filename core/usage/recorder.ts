@@ -3,22 +3,12 @@
 // the stats) only after that commit. Under load the batches grow by themselves, so throughput stays
 // high while each event waits about one fsync. A failing write never reaches the proxy.
 import { messageOf } from "../config.ts";
-import type { PlanWindow, Provider, UsageEvent } from "../types.ts";
+import type { PlanWindow, Provider, StoreHealth, UsageEvent } from "../types.ts";
 import type { Aggregator } from "./aggregator.ts";
 import { type BatchItem, writeBatch } from "./batch.ts";
 import type { Database } from "./store.ts";
 
-/** The store's state as `GET /api/health` reports it under `store`. */
-export interface StoreHealth {
-  /** False while writes fail; the events still count and show, from memory. */
-  ok: boolean;
-  /** The last write failure while not ok, else null. */
-  error: { at: number; message: string } | null;
-  /** Items recorded and not yet on disk. */
-  pending: number;
-  /** Items given up on because the pending queue was full (they were shown, never stored). */
-  dropped: number;
-}
+export type { StoreHealth };
 
 /** Options of the Recorder. */
 export interface RecorderOptions {

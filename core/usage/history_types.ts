@@ -1,0 +1,30 @@
+// The shapes of a history query and its answer (`/api/history`, `lumen report`). No runtime beyond
+// the list of groups, so the dashboard can share them.
+import type { Totals } from "./totals.ts";
+
+/** What history rows are keyed by. */
+export type HistoryGroup = "day" | "model" | "provider" | "client";
+
+/** Every HistoryGroup, for validating user input. */
+export const HISTORY_GROUPS: readonly HistoryGroup[] = ["day", "model", "provider", "client"];
+
+/** A history query: `from` is inclusive and `to` exclusive, both epoch ms; omitted = unbounded. */
+export interface HistoryOptions {
+  group: HistoryGroup;
+  from?: number;
+  to?: number;
+}
+
+/**
+ * One group's sums. `key` is a local calendar day "YYYY-MM-DD", a model ("unknown" when none was
+ * seen, as in `/api/stats`), a provider or a client; "total" for the range's totals.
+ */
+export interface HistoryRow extends Totals {
+  key: string;
+}
+
+/** Rows (days ascending; other groups by cost, then requests, descending) and the range's total. */
+export interface HistoryResult {
+  rows: HistoryRow[];
+  total: HistoryRow;
+}

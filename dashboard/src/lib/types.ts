@@ -1,0 +1,2 @@
+// The API contract, shared with core (type-only: nothing from core reaches the bundle).
+export type * from "../../../core/api/types.ts";
