@@ -114,6 +114,7 @@ async function serve(config: Config): Promise<void> {
   });
 
   proxyPort = proxy.port;
+  const closing = new AbortController();
   const handler = createApiHandler({
     reader: aggregator,
     store: ledger,
@@ -123,6 +124,7 @@ async function serve(config: Config): Promise<void> {
     pricing,
     debug,
     ca,
+    closing: closing.signal,
     dashboardDir: fileURLToPath(new URL("../dashboard/build/", import.meta.url)),
     version: VERSION,
     proxyPort: proxy.port,
@@ -155,6 +157,7 @@ async function serve(config: Config): Promise<void> {
   const shutdown = () =>
     stopping ??= (async () => {
       debug.disarm(); // forgets the captures and clears the expiry timer
+      closing.abort(); // ends the SSE feeds, which api.shutdown() would otherwise wait for
       pricing.close();
       await Promise.all([proxy.close(), api.shutdown()]);
       upstream.close();

@@ -55,6 +55,7 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
     timeoutMs: 2_000,
   });
   const debug = new DebugCapture({ now, ...options.debug });
+  const closing = new AbortController();
   const handler = createApiHandler({
     reader: aggregator,
     store: ledger,
@@ -64,6 +65,7 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
     pricing,
     debug,
     ca: TEST_CA,
+    closing: closing.signal,
     dashboardDir: options.dashboardDir ?? `${home}/no-dashboard`,
     version: "test",
     proxyPort: 9090,
@@ -97,6 +99,10 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
     async json(path: string, init: RequestInit = {}) {
       const res = await this.call(path, init);
       return { status: res.status, body: await res.json() };
+    },
+    /** Signals shutdown, as main.ts does on SIGTERM. */
+    close(): void {
+      closing.abort();
     },
     async [Symbol.asyncDispose]() {
       debug.disarm(); // clears its expiry timer

@@ -31,6 +31,8 @@ export interface ApiDeps {
   ca: CaInfo;
   /** The built dashboard, served under /dashboard. */
   dashboardDir: string;
+  /** Fires when the daemon shuts down: long-lived answers (the SSE feed) end then. */
+  closing: AbortSignal;
   version: string;
   proxyPort: number;
   apiPort: number;
@@ -62,7 +64,7 @@ export function createApiHandler(deps: ApiDeps): (req: Request) => Promise<Respo
     "/api/stats": { GET: () => deps.reader.stats() },
     "/stats": { GET: () => deps.reader.stats() },
     "/api/events": { GET: (_req, url) => ({ events: deps.store.events(pageOf(url)) }) },
-    "/api/events/stream": { GET: () => streamEvents(deps.reader) },
+    "/api/events/stream": { GET: () => streamEvents(deps.reader, deps.closing) },
     "/api/history": { GET: (_req, url) => getHistory(deps.store, url) },
     "/api/export": { GET: (_req, url) => getExport(deps.store, url, deps.now()) },
     "/api/laps": {

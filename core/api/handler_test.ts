@@ -110,3 +110,15 @@ Deno.test("createApiHandler() streams stats then usage events over /api/events/s
   assert.match(text, /event: usage\ndata: \{"id":"e1"/);
   await reader.cancel();
 });
+
+Deno.test("createApiHandler() ends the SSE feed when the daemon shuts down", async () => {
+  await using api = await apiFixture();
+  const res = await api.call("/api/events/stream");
+  const reader = res.body!.getReader();
+  await reader.read(); // the opening stats
+  api.close();
+  // Ends instead of hanging: a graceful server shutdown waits for every open response.
+  while (!(await reader.read()).done) {
+    // Drains anything sent before the close.
+  }
+});
