@@ -8,13 +8,13 @@ export function setupSnippets(
   const origin = `http://127.0.0.1:${proxyPort}`;
   return {
     relay: [
-      "# Relay mode: point the client's base URL at Lumen",
-      `export ANTHROPIC_BASE_URL=${origin}/anthropic   # Claude Code, OpenCode`,
-      `export OPENAI_BASE_URL=${origin}/openai/v1      # OpenAI SDKs`,
-      `# Gemini SDKs: httpOptions.baseUrl = "${origin}/google"`,
+      "# Relay: Claude Code, OpenCode, OpenAI SDKs",
+      `export ANTHROPIC_BASE_URL=${origin}/anthropic`,
+      `export OPENAI_BASE_URL=${origin}/openai/v1`,
+      `# Gemini SDKs: baseUrl ${origin}/google`,
     ].join("\n"),
     proxy: [
-      "# Proxy mode: route HTTPS through Lumen and trust its CA",
+      "# Proxy: any client; trust Lumen's CA",
       `export HTTPS_PROXY=${origin}`,
       "export NO_PROXY=localhost,127.0.0.1,::1",
       `export NODE_EXTRA_CA_CERTS=${caPath}`,
