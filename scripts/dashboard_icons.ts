@@ -16,10 +16,10 @@ const BACKGROUND = "#1b1f27";
  * https://www.w3.org/TR/appmanifest/#icon-masks
  */
 function maskable(svg: string): string {
-  const inner = svg.replace(/^[\s\S]*?<svg[^>]*>/, "").replace(
-    /<\/svg>\s*$/,
-    "",
-  )
+  // What the square holds, without the outer <svg> and the rounded background.
+  const inner = svg
+    .replace(/^[\s\S]*?<svg[^>]*>/, "")
+    .replace(/<\/svg>\s*$/, "")
     .replace(/<rect[^>]*\/>/, "");
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">
   <rect width="64" height="64" fill="${BACKGROUND}" />
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
         `<style>html,body{margin:0;background:transparent}</style>` +
           `<img src="${img}" width="${size}" height="${size}" style="display:block">`,
       );
-      await page.locator("img").evaluate((el: HTMLImageElement) => el.decode());
+      // A string: scripts are type-checked without the DOM library.
+      await page.locator("img").evaluate("(img) => img.decode()");
       await page.screenshot({
         path: new URL(file, STATIC).pathname,
         omitBackground: true,
