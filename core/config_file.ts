@@ -24,6 +24,10 @@ const SETTING_RULES: {
         ? null
         : "must be null (keep forever) or a whole number of days, at least 1",
   },
+  setup_done: {
+    default: false,
+    check: (value) => typeof value === "boolean" ? null : "must be true or false",
+  },
 };
 
 /** Every setting at its default. */

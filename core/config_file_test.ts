@@ -16,7 +16,11 @@ Deno.test("openConfigFile() gives defaults for a missing file and does not creat
   const file = openConfigFile(dir.home);
   assert.equal(file.path, `${dir.home}/config.json`);
   assert.deepEqual(file.hosts, []);
-  assert.deepEqual(file.settings, { include_stream_usage: true, retention_days: null });
+  assert.deepEqual(file.settings, {
+    include_stream_usage: true,
+    retention_days: null,
+    setup_done: false,
+  });
   assert.deepEqual(file.settings, DEFAULT_SETTINGS);
   assert.deepEqual(names(dir.home), []);
 });
@@ -28,15 +32,19 @@ Deno.test("ConfigFile saves hosts and settings that a new ConfigFile reads back"
   const update = await file.updateSettings({ include_stream_usage: false });
   assert.deepEqual(update, {
     ok: true,
-    settings: { include_stream_usage: false, retention_days: null },
+    settings: { include_stream_usage: false, retention_days: null, setup_done: false },
   });
   const again = openConfigFile(dir.home);
   assert.deepEqual(again.hosts, ["llm.mycorp.internal"]);
-  assert.deepEqual(again.settings, { include_stream_usage: false, retention_days: null });
+  assert.deepEqual(again.settings, {
+    include_stream_usage: false,
+    retention_days: null,
+    setup_done: false,
+  });
   assert.deepEqual(JSON.parse(Deno.readTextFileSync(file.path)), {
     version: 1,
     hosts: ["llm.mycorp.internal"],
-    settings: { include_stream_usage: false, retention_days: null },
+    settings: { include_stream_usage: false, retention_days: null, setup_done: false },
   });
 });
 
@@ -71,7 +79,11 @@ Deno.test("ConfigFile keeps keys it does not know when it rewrites the file", as
     }),
   );
   const file = openConfigFile(dir.home);
-  assert.deepEqual(file.settings, { include_stream_usage: true, retention_days: null });
+  assert.deepEqual(file.settings, {
+    include_stream_usage: true,
+    retention_days: null,
+    setup_done: false,
+  });
   await file.updateSettings({ include_stream_usage: false });
   assert.deepEqual(JSON.parse(Deno.readTextFileSync(path)), {
     version: 1,
@@ -79,6 +91,7 @@ Deno.test("ConfigFile keeps keys it does not know when it rewrites the file", as
     settings: {
       include_stream_usage: false,
       retention_days: null,
+      setup_done: false,
       future_setting: { deep: [1, 2] },
     },
     sync: { server: "https://datagrout.example" },
@@ -159,7 +172,11 @@ Deno.test("ConfigFile.updateHosts() applies concurrent changes in turn, losing n
   assert.deepEqual(file.hosts, hosts);
   const again = openConfigFile(dir.home);
   assert.deepEqual(again.hosts, hosts);
-  assert.deepEqual(again.settings, { include_stream_usage: false, retention_days: null });
+  assert.deepEqual(again.settings, {
+    include_stream_usage: false,
+    retention_days: null,
+    setup_done: false,
+  });
   assert.deepEqual(names(dir.home), ["config.json"]);
 });
 
@@ -202,7 +219,7 @@ Deno.test("ConfigFile.updateSettings() takes retention_days as null or whole day
   }
   assert.deepEqual(await file.updateSettings({ retention_days: 90 }), {
     ok: true,
-    settings: { include_stream_usage: true, retention_days: 90 },
+    settings: { include_stream_usage: true, retention_days: 90, setup_done: false },
   });
   assert.equal(openConfigFile(dir.home).settings.retention_days, 90);
   await file.updateSettings({ retention_days: null });

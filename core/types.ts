@@ -145,6 +145,8 @@ export interface Settings {
    * Daily, lap and overall totals are kept either way.
    */
   retention_days: number | null;
+  /** The dashboard's first-run setup was completed or dismissed: it is not offered again. */
+  setup_done: boolean;
 }
 
 /** The store's state as `GET /api/health` reports it under `store`. */

@@ -22,7 +22,7 @@ Deno.test("GET /api/settings answers every setting", async () => {
   await using api = await setup();
   assert.deepEqual(await api.call("/api/settings"), {
     status: 200,
-    body: { settings: { include_stream_usage: true, retention_days: null } },
+    body: { settings: { include_stream_usage: true, retention_days: null, setup_done: false } },
   });
 });
 
@@ -31,19 +31,22 @@ Deno.test("PUT /api/settings saves a partial change and answers every setting", 
   const changed = await api.put('{"include_stream_usage": false}');
   assert.deepEqual(changed, {
     status: 200,
-    body: { settings: { include_stream_usage: false, retention_days: null } },
+    body: { settings: { include_stream_usage: false, retention_days: null, setup_done: false } },
   });
   assert.deepEqual((await api.call("/api/settings")).body.settings, {
     include_stream_usage: false,
     retention_days: null,
+    setup_done: false,
   });
   assert.deepEqual(openConfigFile(api.home).settings, {
     include_stream_usage: false,
     retention_days: null,
+    setup_done: false,
   });
   assert.deepEqual((await api.put("{}")).body.settings, {
     include_stream_usage: false,
     retention_days: null,
+    setup_done: false,
   });
 });
 
@@ -70,6 +73,7 @@ Deno.test("PUT /api/settings answers 400 naming an unknown key or a wrong type",
   assert.deepEqual((await api.call("/api/settings")).body.settings, {
     include_stream_usage: true,
     retention_days: null,
+    setup_done: false,
   });
   const names = [...Deno.readDirSync(api.home)].map((entry) => entry.name);
   assert.ok(!names.includes("config.json"), "nothing was written");
@@ -102,6 +106,7 @@ Deno.test("PUT /api/settings answers 500 config_write_failed and changes nothing
     assert.deepEqual((await api.call("/api/settings")).body.settings, {
       include_stream_usage: true,
       retention_days: null,
+      setup_done: false,
     });
   } finally {
     Deno.mkdirSync(api.home);
