@@ -25,7 +25,11 @@ Deno.test({
         await page.goto(`${stack.daemon.apiOrigin}/`);
         await page.waitForSelector('[data-testid="connection"][data-state="live"]');
         if (scheme === "light") {
-          // A new install: empty gauges and the next steps, with this daemon's own port.
+          // A new install offers the setup; skipped, it stays away (it is a saved setting).
+          await page.click('[data-testid="setup-skip"]');
+          await page.waitForSelector('[data-testid="setup-wizard"]', { state: "detached" });
+          assert.equal((await stack.daemon.api("/api/settings")).settings.setup_done, true);
+          // Then: empty gauges and the next steps, with this daemon's own port.
           await page.waitForSelector('[data-testid="empty-state"]');
           assert.equal(await page.textContent(figure("gauge-total")), "$0.00");
           const steps = await page.textContent('[data-testid="empty-state"]');

@@ -24,14 +24,25 @@ export class ApiError extends Error {
   }
 }
 
-/** A client the daemon can start (issue 7 adds the endpoint; absent until then). */
+/** A client Lumen can start with its environment (`GET /api/launchers`). */
 export interface Launcher {
   id: string;
   name: string;
+  description: string;
+  mode: "relay" | "proxy" | "either";
+  kind: "gui" | "terminal";
   installed: boolean;
-  mode?: string;
-  description?: string;
+  path: string | null;
+  /** Whether the daemon can start it (installed GUI apps); `reason` says why not otherwise. */
+  launchable: boolean;
+  reason: string | null;
+  env: Record<string, string>;
+  /** The CLI equivalent, e.g. `lumen launch claude-code`. */
+  command: string;
 }
+
+/** Shells `lumen env` writes for. */
+export type Shell = "bash" | "zsh" | "fish" | "powershell";
 
 async function call<T>(path: string, init?: RequestInit & { json?: unknown }): Promise<T> {
   const headers: Record<string, string> = {};
@@ -104,7 +115,8 @@ export const putSettings = (patch: Partial<Settings>) =>
 export const getPricing = () => call<PricingStatus>("/api/pricing");
 export const refreshPricing = () =>
   call<RefreshResult>("/api/pricing/refresh", { method: "POST", json: {} });
-export const getCa = () => call<CaStatus>("/api/ca");
+/** The CA; with `check`, after a fresh trust check (a TLS handshake through the proxy). */
+export const getCa = (check = false) => call<CaStatus>(`/api/ca${check ? "?check=1" : ""}`);
 /** Where the browser downloads the CA certificate from. */
 export const CA_PEM_URL = "/api/ca.pem";
 export const getDebug = () =>
@@ -116,8 +128,14 @@ export const disarmDebug = () =>
 /** The launchers, or null when this daemon has none. */
 export const getLaunchers = () =>
   optional<{ launchers: Launcher[] }>("/api/launchers").then((r) => r?.launchers ?? null);
-export const launch = (id: string) =>
-  call<unknown>(`/api/launchers/${encodeURIComponent(id)}/launch`, { method: "POST", json: {} });
+export const launch = (id: string, mode?: "relay" | "proxy") =>
+  call<{ launched: string; pid: number }>(`/api/launchers/${encodeURIComponent(id)}/launch`, {
+    method: "POST",
+    json: mode ? { mode } : {},
+  });
+/** The lines `lumen env` prints for `mode` in `shell`. */
+export const getEnv = (mode: "relay" | "proxy", shell: Shell) =>
+  call<{ lines: string }>(`/api/env?mode=${mode}&shell=${shell}`).then((r) => r.lines);
 /** The team sync status, or null when this daemon has no sync. */
 export const getSync = () => optional<Record<string, unknown>>("/api/sync");
 
