@@ -66,7 +66,8 @@ async function declaredRoutes(): Promise<DeclaredRoute[]> {
         tableEnd === -1 ? Infinity : tableEnd,
       );
       const block = source.slice(key.index, end);
-      const path = key[1].endsWith("/") ? `${key[1]}${PARAM}` : key[1];
+      // `…/` keys are `…/:param` routes; "/" itself is the redirect to the dashboard.
+      const path = key[1].endsWith("/") && key[1] !== "/" ? `${key[1]}${PARAM}` : key[1];
       for (const [, method] of block.matchAll(/\b(GET|HEAD|POST|PUT|PATCH|DELETE):/g)) {
         found.push({ path, method });
       }
