@@ -17,6 +17,12 @@ import { queryHistory } from "./usage/history.ts";
 import { runLap } from "./cli/lap.ts";
 import { runReport } from "./cli/report.ts";
 import { runStatus } from "./cli/status.ts";
+import { runCa } from "./cli/ca.ts";
+import { createTrustMonitor, selfCommand } from "./trust/mod.ts";
+import { type ClientEnvDeps, runEnv } from "./cli/env.ts";
+import { runLaunch } from "./cli/launch.ts";
+import { CA_BUNDLE_NAME, writeCaBundle } from "./ca_bundle.ts";
+import { createLauncherService, isExecutableFile, launcherOs } from "../launchers/mod.ts";
 
 /** Lumen's version, reported by `/api/health` and `lumen version`. */
 export const VERSION = "0.1.0";
@@ -30,6 +36,18 @@ Commands:
   report [--since 7d] [--until DATE] [--group day|model|provider|client] [--json]
                  print usage history from the database, whether or not the daemon runs;
                  --since/--until take 12h, 7d, 2w or YYYY-MM-DD (days count from local midnight)
+  env [--shell bash|zsh|fish|powershell] [--mode relay|proxy]
+                 print the variables that send a shell's clients through Lumen (default: your
+                 shell, proxy mode): eval "$(lumen env)"; fish: lumen env | source;
+                 PowerShell: lumen env | Out-String | Invoke-Expression
+  launch <client> [--mode relay|proxy] [-- args]
+                 start a client with those variables: claude-code, opencode, codex, gemini-cli
+                 (in this terminal), cursor, claude-desktop (detached), shell
+  ca trust|untrust [--print]
+                 add Lumen's CA to the system trust store, or remove it (--print: only print
+                 the commands; on Linux, run them as root or with the sudo lines it prints)
+  ca status      the CA's fingerprint and expiry, and whether the system trusts it, checked by
+                 a TLS handshake through the running proxy (exit 0 trusted, 1 not, 2 unknown)
   version        print the version`;
 
 async function serve(config: Config): Promise<void> {
@@ -56,6 +74,10 @@ async function serve(config: Config): Promise<void> {
     throw error instanceof CaError ? new ConfigError(error.message) : error;
   });
   const leaves = createLeafCache(ca);
+  // For SSL_CERT_FILE and the like (`lumen env`): current with the CA and the system's roots.
+  await writeCaBundle(config.home, ca.certPem).catch((error) => {
+    console.error(`Cannot write ${CA_BUNDLE_NAME} in ${config.home}: ${messageOf(error)}`);
+  });
   const startedAt = Date.now();
   let apiPort = config.apiPort;
   let proxyPort = config.proxyPort;
@@ -114,6 +136,8 @@ async function serve(config: Config): Promise<void> {
   });
 
   proxyPort = proxy.port;
+  // A TLS handshake through the proxy in a child process; the API keeps its last verdict.
+  const caTrust = createTrustMonitor({ proxyPort, self: selfCommand(import.meta.url), now });
   const closing = new AbortController();
   const handler = createApiHandler({
     reader: aggregator,
@@ -124,6 +148,11 @@ async function serve(config: Config): Promise<void> {
     pricing,
     debug,
     ca,
+    caTrust,
+    launchers: createLauncherService({
+      ...clientEnvDeps(config, proxy.port),
+      isExecutable: isExecutableFile,
+    }),
     closing: closing.signal,
     dashboardDir: fileURLToPath(new URL("../dashboard/build/", import.meta.url)),
     version: VERSION,
@@ -152,11 +181,13 @@ async function serve(config: Config): Promise<void> {
   );
   console.log(`Proxy mode CA: ${ca.certPath} (SHA-256 ${ca.fingerprintSha256})`);
   pricing.start(); // after both listeners are up: the first download must not delay them
+  void caTrust.check(); // the proxy listens now; the dashboard shows this first verdict
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
     stopping ??= (async () => {
       debug.disarm(); // forgets the captures and clears the expiry timer
+      caTrust.close(); // kills a running trust check's process
       closing.abort(); // ends the SSE feeds, which api.shutdown() would otherwise wait for
       pricing.close();
       await Promise.all([proxy.close(), api.shutdown()]);
@@ -170,6 +201,30 @@ async function serve(config: Config): Promise<void> {
   // The API finishes as the shutdown begins: wait for the rest of it (the store's last write)
   // before the process exits.
   await shutdown();
+}
+
+/** What `lumen env`, `lumen launch` and the launcher API need, for clients of `proxyPort`. */
+function clientEnvDeps(config: Config, proxyPort: number): ClientEnvDeps {
+  return {
+    os: launcherOs(Deno.build.os),
+    env: (name) => Deno.env.get(name),
+    paths: {
+      proxyPort,
+      caPath: `${config.home}/ca.pem`,
+      bundlePath: `${config.home}/${CA_BUNDLE_NAME}`,
+    },
+    async ensureTrustFiles() {
+      prepareHome(config.home);
+      const ca = await loadOrCreateCa(config.home).catch((error) => {
+        throw error instanceof CaError ? new ConfigError(error.message) : error;
+      });
+      await writeCaBundle(config.home, ca.certPem).catch((error) => {
+        throw new ConfigError(
+          `Cannot write ${CA_BUNDLE_NAME} in ${config.home}: ${messageOf(error)}`,
+        );
+      });
+    },
+  };
 }
 
 /** Wraps `fn` so that only its first `limit` calls run. */
@@ -203,6 +258,19 @@ async function run(args: string[]): Promise<number> {
       return await runLap(config.apiPort, rest);
     case "report":
       return runReport(rest, { home: config.home, query: queryHistory });
+    case "ca":
+      return await runCa(rest, {
+        home: config.home,
+        apiPort: config.apiPort,
+        self: selfCommand(import.meta.url),
+      });
+    case "env":
+      return await runEnv(rest, clientEnvDeps(config, config.proxyPort));
+    case "launch":
+      return await runLaunch(rest, {
+        ...clientEnvDeps(config, config.proxyPort),
+        isExecutable: isExecutableFile,
+      });
     case "version":
       console.log(VERSION);
       return 0;

@@ -35,14 +35,36 @@ const ALLOWED: Record<string, string[]> = {
   ],
   // The dashboard reaches core only over HTTP; it shares the API's document types, nothing else.
   "dashboard/src/": ["#lib", "$app/", "svelte", "chart.js", "core/api/types.ts", "dashboard/src/"],
-  "core/cli/": ["core/cli/", "core/config.ts", "core/usage/", "core/types.ts", "node:"],
+  // launchers/ for `lumen env` and `lumen launch`.
+  // core/trust/ and the API's document types for `lumen ca`.
+  "core/cli/": [
+    "core/cli/",
+    "core/config.ts",
+    "core/usage/",
+    "core/types.ts",
+    "node:",
+    "launchers/",
+    "core/trust/",
+    "core/api/types.ts",
+  ],
+  // The system trust store: plans, runner, the handshake check; ca.pem's facts from tls/.
+  "core/trust/": ["core/trust/", "core/tls/trust_facts.ts", "node:url"],
+  // Client definitions, env builders and starters; the API's LauncherInfo is their only import.
+  "launchers/": ["launchers/", "core/api/types.ts"],
 };
 
 /** Modules only one file may import (STYLE.md: `store.ts` is the only importer of SQLite). */
 const SOLE_IMPORTERS: Record<string, string> = { "node:sqlite": "core/usage/store.ts" };
 
 /** Pure modules: no Deno namespace, clocks or network, so they can be fed bytes in any test. */
-const PURE = ["core/parse/", "pricing/"];
+const PURE = [
+  "core/parse/",
+  "pricing/",
+  "launchers/definitions.ts",
+  "launchers/env.ts",
+  "launchers/shell.ts",
+  "core/trust/plan.ts",
+];
 const IMPURE_REGEXP = /\bDeno\.|\bfetch\(|\bDate\.now\(|\bsetTimeout\(|\bsetInterval\(/;
 const IMPORT_REGEXP =
   /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
@@ -72,7 +94,7 @@ async function* walk(dir: string): AsyncGenerator<string> {
 }
 
 const problems: string[] = [];
-for (const root of ["core", "pricing", "dashboard/src"]) {
+for (const root of ["core", "pricing", "dashboard/src", "launchers"]) {
   for await (const path of walk(root)) {
     if (isTestSupport(path)) continue;
     const text = await Deno.readTextFile(path);

@@ -7,7 +7,10 @@ import { HostRegistry } from "../hosts.ts";
 import { createPriceSources, type PriceSources } from "../price_sources.ts";
 import type { UsageEvent } from "../types.ts";
 import { openLedger } from "../usage/ledger.ts";
+import { createLauncherService } from "../../launchers/service.ts";
+import type { CaTrustService, TrustVerdict } from "./ca.ts";
 import { createApiHandler } from "./handler.ts";
+import type { LaunchersService } from "./launchers.ts";
 
 /** The port the handler believes it serves; its Host check expects it. */
 export const PORT = 9091;
@@ -25,6 +28,27 @@ export interface ApiFixtureOptions {
   debug?: DebugCaptureOptions;
   /** The dashboard build to serve; default a directory that does not exist. */
   dashboardDir?: string;
+  /** The CA trust check; default fakeCaTrust() with its defaults. */
+  caTrust?: CaTrustService;
+  /** The launchers; default the real definitions on a Linux where nothing is installed. */
+  launchers?: LaunchersService;
+}
+
+/** The fixture's default launchers: every definition, none installed, nothing ever started. */
+export function noLaunchers(): LaunchersService {
+  return createLauncherService({
+    os: "linux",
+    env: () => undefined,
+    isExecutable: () => false,
+    paths: {
+      proxyPort: 9090,
+      caPath: "/lumen-home/ca.pem",
+      bundlePath: "/lumen-home/ca-bundle.pem",
+    },
+    start: () => {
+      throw new Error("The API fixture starts no program");
+    },
+  });
 }
 
 /** What `/api/ca` shows in these tests: a stand-in certificate, since no proxy runs here. */
@@ -35,6 +59,26 @@ export const TEST_CA = {
   notAfter: new Date(1_900_000_000_000),
   subject: "CN=Lumen test CA",
 };
+
+/**
+ * A stand-in for the daemon's trust check (which starts a process): `latest` until a check, then
+ * each check() answers the next of `results` (the last one repeating) and counts itself.
+ */
+export function fakeCaTrust(
+  latest: TrustVerdict = { trusted: null, checkedAt: null, error: null },
+  ...results: TrustVerdict[]
+): CaTrustService & { checks: number } {
+  let current = latest;
+  return {
+    checks: 0,
+    latest: () => current,
+    check() {
+      current = results[Math.min(this.checks++, results.length - 1)] ??
+        { trusted: null, checkedAt: 1, error: "The API fixture runs no trust check" };
+      return Promise.resolve(current);
+    },
+  };
+}
 
 /** Builds the handler; dispose it to close the price sources and remove the temp home. */
 export async function apiFixture(options: ApiFixtureOptions = {}) {
@@ -65,6 +109,8 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
     pricing,
     debug,
     ca: TEST_CA,
+    caTrust: options.caTrust ?? fakeCaTrust(),
+    launchers: options.launchers ?? noLaunchers(),
     closing: closing.signal,
     dashboardDir: options.dashboardDir ?? `${home}/no-dashboard`,
     version: "test",

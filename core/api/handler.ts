@@ -2,13 +2,14 @@
 import type { Lap, UsageReader } from "../usage/aggregator.ts";
 import { reportLaps } from "../usage/lap_report.ts";
 import type { StoreReader } from "../usage/ledger.ts";
-import { type CaInfo, describeCa, downloadCa } from "./ca.ts";
+import { type CaInfo, type CaTrustService, describeCa, downloadCa } from "./ca.ts";
 import { armDebug, type DebugService } from "./debug.ts";
 import { ApiError, json, storeUnavailable } from "./errors.ts";
 import { streamEvents } from "./events.ts";
 import { guardRequest } from "./guard.ts";
 import { getExport, getHistory } from "./history.ts";
 import { addHost, type HostsService, removeHost } from "./hosts.ts";
+import { getEnv, launchClient, type LaunchersService, listLaunchers } from "./launchers.ts";
 import { getPricing, type PricingService } from "./pricing.ts";
 import { type SettingsService, updateSettings } from "./settings.ts";
 import { createStaticHandler, DASHBOARD_BASE } from "./static.ts";
@@ -29,6 +30,10 @@ export interface ApiDeps {
   debug: DebugService;
   /** The proxy-mode CA's certificate and facts (never its key). */
   ca: CaInfo;
+  /** Whether the system trust store accepts the CA (a cached TLS handshake check). */
+  caTrust: CaTrustService;
+  /** Clients Lumen can start (launchers/), and the env lines for the rest. */
+  launchers: LaunchersService;
   /** The built dashboard, served under /dashboard. */
   dashboardDir: string;
   /** Fires when the daemon shuts down: long-lived answers (the SSE feed) end then. */
@@ -43,6 +48,8 @@ export interface ApiDeps {
 const MAX_EVENTS_PAGE = 1000;
 /** A UUID is 36 characters; anything much longer is not a cursor this API handed out. */
 const MAX_CURSOR_LENGTH = 64;
+/** `/api/<name>/<param>/<action>`, e.g. `/api/launchers/cursor/launch`. */
+const INNER_PARAM_REGEXP = /^(\/api\/[^/]+\/)([^/]+)(\/[^/]+)$/;
 
 /** Method → handler; `param` is the URL-decoded last path segment of a `…/:param` route. */
 type Route = Partial<Record<string, (req: Request, url: URL, param: string) => unknown>>;
@@ -96,8 +103,10 @@ export function createApiHandler(deps: ApiDeps): (req: Request) => Promise<Respo
     "/api/debug/arm": { POST: async (req) => armDebug(deps.debug, await readJson(req)) },
     "/api/debug/disarm": { POST: () => deps.debug.disarm() },
     "/api/debug/captures": { GET: () => deps.debug.list() },
-    "/api/ca": { GET: () => describeCa(deps.ca) },
+    "/api/ca": { GET: (_req, url) => describeCa(deps.ca, deps.caTrust, url) },
     "/api/ca.pem": { GET: () => downloadCa(deps.ca) },
+    "/api/launchers": { GET: () => listLaunchers(deps.launchers) },
+    "/api/env": { GET: (_req, url) => getEnv(deps.launchers, url) },
     "/": {
       GET: () => new Response(null, { status: 302, headers: { location: `${DASHBOARD_BASE}/` } }),
     },
@@ -107,9 +116,20 @@ export function createApiHandler(deps: ApiDeps): (req: Request) => Promise<Respo
   const paramRoutes: Record<string, Route> = {
     "/api/hosts/": { DELETE: (_req, _url, host) => removeHost(deps.hosts, host) },
   };
+  /** Routes whose parameter is a middle segment, keyed with `:id` in its place. */
+  const innerParamRoutes: Record<string, Route> = {
+    "/api/launchers/:id/launch": {
+      POST: async (req, _url, id) => launchClient(deps.launchers, id, await readJson(req)),
+    },
+  };
 
   function findRoute(pathname: string): { route: Route; param: string } | null {
     if (Object.hasOwn(routes, pathname)) return { route: routes[pathname], param: "" };
+    const inner = INNER_PARAM_REGEXP.exec(pathname);
+    const innerKey = inner ? `${inner[1]}:id${inner[3]}` : "";
+    if (inner && Object.hasOwn(innerParamRoutes, innerKey)) {
+      return { route: innerParamRoutes[innerKey], param: decodeSegment(inner[2]) };
+    }
     const cut = pathname.lastIndexOf("/") + 1;
     const prefix = pathname.slice(0, cut);
     if (cut === pathname.length || !Object.hasOwn(paramRoutes, prefix)) return null;

@@ -178,6 +178,8 @@ Deno.test("createApiHandler() describes the CA and offers its certificate, never
     not_after: TEST_CA.notAfter.getTime(),
     cert_path: TEST_CA.certPath,
     trusted: null,
+    checked_at: null,
+    trust_error: null,
   });
   const pem = await api.call("/api/ca.pem");
   assert.equal(pem.status, 200);

@@ -30,16 +30,53 @@ export interface Health {
   store: StoreHealth;
 }
 
-/** `GET /api/ca`; `trusted` is null until the trust check runs. */
+/**
+ * `GET /api/ca` (`?check=1` checks afresh). `trusted` is the system trust store's verdict from a
+ * TLS handshake through the proxy: null until a check finished, or when it could not be made.
+ */
 export interface CaStatus {
   subject: string;
   fingerprint_sha256: string;
   not_after: number;
   cert_path: string;
   trusted: boolean | null;
+  /** When the verdict was reached (epoch ms); null before the first check finished. */
+  checked_at: number | null;
+  /** Why the CA is not trusted, or why the check could not be made; null when trusted. */
+  trust_error: string | null;
 }
 
 /** `{ error: { code, message } }`, the body of every API error. */
 export interface ApiErrorBody {
   error: { code: string; message: string };
+}
+
+/** One entry of `GET /api/launchers` (`{ launchers: LauncherInfo[] }`): a client Lumen can start. */
+export interface LauncherInfo {
+  id: string;
+  name: string;
+  description: string;
+  /** "either": the caller picks (the plain shell; proxy by default). */
+  mode: "relay" | "proxy" | "either";
+  /** GUI apps start detached; terminal programs only from a terminal, through the CLI. */
+  kind: "gui" | "terminal";
+  installed: boolean;
+  /** Where it was found, or null. */
+  path: string | null;
+  /** Whether `POST /api/launchers/:id/launch` can start it: installed GUI apps only. */
+  launchable: boolean;
+  /** Why it is not launchable (not found: where Lumen looked and how to install it), else null. */
+  reason: string | null;
+  /** The variables it is started with (its default mode's). */
+  env: Record<string, string>;
+  /** The CLI equivalent, e.g. `lumen launch claude-code`. */
+  command: string;
+}
+
+/** `GET /api/env?mode=&shell=`. */
+export interface EnvLines {
+  mode: "relay" | "proxy";
+  shell: "bash" | "zsh" | "fish" | "powershell";
+  /** Exactly what `lumen env` prints: one line per variable, each ending in a newline. */
+  lines: string;
 }

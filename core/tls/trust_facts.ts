@@ -1,0 +1,43 @@
+// What `lumen ca trust|untrust|status` needs to know about ca.pem: the names each OS's trust store
+// gives a certificate (SHA-1, serial) and what a person checks (SHA-256, expiry). Reads the
+// certificate only; the key stays untouched, so these commands never need to read it.
+import { toHex, x509 } from "./_x509.ts";
+
+/** The CA certificate's identifying facts, read by readTrustFacts(). */
+export interface TrustFacts {
+  /** The path read. */
+  path: string;
+  /** SHA-1 of the DER certificate, uppercase hex without separators (macOS `security -Z`). */
+  sha1: string;
+  /** SHA-256 in uppercase colon-separated hex, as the daemon prints it. */
+  fingerprintSha256: string;
+  /** The serial number in hex (Windows `certutil -delstore`). */
+  serial: string;
+  notAfter: Date;
+  subject: string;
+}
+
+/** Reads the certificate at `path` (one PEM block); throws an Error naming the file otherwise. */
+export async function readTrustFacts(path: string): Promise<TrustFacts> {
+  const text = await Deno.readTextFile(path);
+  let certificate: x509.X509Certificate;
+  try {
+    certificate = new x509.X509Certificate(text);
+  } catch (error) {
+    throw new Error(
+      `Cannot parse "${path}" as a PEM certificate (${
+        error instanceof Error ? error.message : error
+      }); start Lumen once to create its CA there`,
+    );
+  }
+  const digest = async (algorithm: string) =>
+    toHex(new Uint8Array(await certificate.getThumbprint(algorithm))).toUpperCase();
+  return {
+    path,
+    sha1: await digest("SHA-1"),
+    fingerprintSha256: (await digest("SHA-256")).replace(/(..)(?!$)/g, "$1:"),
+    serial: certificate.serialNumber,
+    notAfter: certificate.notAfter,
+    subject: certificate.subject,
+  };
+}
