@@ -108,6 +108,8 @@ async function serve(config: Config): Promise<void> {
     createDebugTapFactory(debug, { now, onError: onTapError }),
   ], onTapError);
   const untrusted = new Set<string>();
+  // Created once the proxy listens (it checks through it); read by the TLS error log before.
+  let caTrust: ReturnType<typeof createTrustMonitor> | undefined;
 
   const proxy = await startProxyListener(config.proxyPort, {
     upstream,
@@ -118,6 +120,9 @@ async function serve(config: Config): Promise<void> {
     leafFor: (host) => leaves.get(host),
     ownPorts: () => [proxyPort, apiPort],
     onClientTlsError(host, error) {
+      // Lumen's own trust check fails this way while the CA is untrusted: that is its answer, and
+      // the dashboard shows it; only clients' failures belong in the log.
+      if (caTrust?.checking) return;
       // Once per host: the usual cause is a client that does not trust Lumen's CA yet.
       if (untrusted.has(host) || untrusted.size > 100) return;
       untrusted.add(host);
@@ -137,7 +142,7 @@ async function serve(config: Config): Promise<void> {
 
   proxyPort = proxy.port;
   // A TLS handshake through the proxy in a child process; the API keeps its last verdict.
-  const caTrust = createTrustMonitor({ proxyPort, self: selfCommand(import.meta.url), now });
+  caTrust = createTrustMonitor({ proxyPort, self: selfCommand(import.meta.url), now });
   const closing = new AbortController();
   const handler = createApiHandler({
     reader: aggregator,

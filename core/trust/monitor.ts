@@ -26,6 +26,11 @@ export class TrustMonitor {
     this.#now = options.now;
   }
 
+  /** Whether a check is under way (its handshake's failure is not a client's). */
+  get checking(): boolean {
+    return this.#running !== null;
+  }
+
   /** The last finished check's verdict. */
   latest(): TrustVerdict {
     return this.#latest;
