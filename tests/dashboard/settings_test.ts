@@ -1,4 +1,4 @@
-// The Settings and Launch views against the real daemon: the CA shown is the daemon's, debug
+// The Settings view against the real daemon: the CA shown is the daemon's, debug
 // capture arms, captures a real SDK call through the relay and forgets it on disarm, a failed
 // price refresh is reported in place, and a changed setting is saved.
 import assert from "node:assert/strict";
@@ -80,10 +80,13 @@ Deno.test({
         ca.fingerprint_sha256,
       );
       assert.equal(await page.textContent(byTestId("ca-path")), ca.cert_path);
-      assert.match(
-        (await page.textContent(byTestId("ca-trusted")))!,
-        /not checked yet/,
-      );
+      // The daemon checks trust once it listens; this system does not trust the CA. "Check now"
+      // runs the real handshake again.
+      await page.click(byTestId("ca-check"));
+      await page.waitForSelector(`${byTestId("ca-trusted")}:has-text("not trusted")`, {
+        timeout: TIMEOUT,
+      });
+      assert.equal((await stack.daemon.api("/api/ca")).trusted, false);
       assert.equal(
         await page.getAttribute(byTestId("ca-download"), "href"),
         "/api/ca.pem",
@@ -96,12 +99,11 @@ Deno.test({
         const tab of ["macOS", "Debian / Ubuntu", "Arch", "Windows", "Python"]
       ) {
         await page.click(`[role="tab"]:text-is("${tab}")`);
-        assert.ok(
-          (await page.textContent(byTestId("trust-panel")))!.includes(
-            ca.cert_path,
-          ),
-          tab,
-        );
+        // Python's variables replace its trust store: they name Lumen's combined bundle.
+        const file = tab === "Python"
+          ? ca.cert_path.replace(/ca\.pem$/, "ca-bundle.pem")
+          : ca.cert_path;
+        assert.ok((await page.textContent(byTestId("trust-panel")))!.includes(file), tab);
       }
       // Arrow keys move between the tabs.
       await page.focus('[role="tab"][aria-selected="true"]');
@@ -227,96 +229,6 @@ Deno.test({
         await page.inputValue(byTestId("setting-retention-days")),
         "30",
       );
-    } finally {
-      await browser.close();
-      await stack.close();
-    }
-  },
-});
-
-Deno.test({
-  name: "Launch: without launchers in the daemon, says so and shows the setup lines",
-  ...BROWSER,
-  async fn() {
-    const stack = await startStack();
-    const browser = await launchBrowser();
-    try {
-      for (const scheme of ["light", "dark"] as const) {
-        const page = await openPage(browser, { colorScheme: scheme });
-        await page.goto(`${stack.daemon.apiOrigin}/dashboard/launch`);
-        await page.waitForSelector(
-          '[data-testid="connection"][data-state="live"]',
-        );
-        const text = await page.textContent(byTestId("launch-unavailable"), {
-          timeout: TIMEOUT,
-        });
-        assert.match(text!, /not available in this version/);
-        await page.waitForSelector(
-          `pre:has-text("127.0.0.1:${stack.daemon.proxyPort}/openai")`,
-          { timeout: TIMEOUT },
-        );
-        // The nav offers no Launch tab when there is nothing to launch.
-        assert.equal(await page.locator('nav a:text-is("Launch")').count(), 0);
-        await screenshot(page, "launch", scheme);
-        await page.context().close();
-      }
-    } finally {
-      await browser.close();
-      await stack.close();
-    }
-  },
-});
-
-Deno.test({
-  name: "Launch: a card per launcher, with each launch's result or error in place",
-  ...BROWSER,
-  async fn() {
-    const stack = await startStack();
-    const browser = await launchBrowser();
-    try {
-      for (const scheme of ["light", "dark"] as const) {
-        // The daemon has no launcher API yet: the page is shown one through a routed answer.
-        const context = await browser.newContext({
-          colorScheme: scheme,
-          viewport: { width: 1280, height: 900 },
-          serviceWorkers: "block",
-        });
-        await context.route("**/api/launchers", (route) =>
-          route.fulfill({
-            json: {
-              launchers: [
-                { id: "claude-code", name: "Claude Code", installed: true, mode: "relay" },
-                { id: "opencode", name: "OpenCode", installed: true, mode: "relay" },
-                { id: "cursor", name: "Cursor", installed: false, mode: "proxy" },
-              ],
-            },
-          }));
-        await context.route(
-          "**/api/launchers/*/launch",
-          (route) =>
-            route.request().url().includes("/opencode/")
-              ? route.fulfill({
-                status: 500,
-                json: {
-                  error: { code: "launch_failed", message: "Cannot start opencode: not found" },
-                },
-              })
-              : route.fulfill({ json: { launched: true } }),
-        );
-        const page = await context.newPage();
-        await page.goto(`${stack.daemon.apiOrigin}/dashboard/launch`);
-        await page.waitForSelector(byTestId("launchers"), { timeout: TIMEOUT });
-        assert.equal(await page.locator(byTestId("launchers") + " article").count(), 3);
-        assert.equal(await page.isDisabled(`${byTestId("launcher-cursor")} button`), true);
-        await page.click(`${byTestId("launcher-claude-code")} button`);
-        await page.waitForSelector(`${byTestId("launcher-claude-code")} .ok:has-text("started")`);
-        await page.click(`${byTestId("launcher-opencode")} button`);
-        await page.waitForSelector(
-          `${byTestId("launcher-opencode")} .error:has-text("Cannot start opencode")`,
-        );
-        await screenshot(page, "launch-launchers", scheme);
-        await context.close();
-      }
     } finally {
       await browser.close();
       await stack.close();

@@ -3,12 +3,14 @@ import type {
   CaStatus,
   DebugCaptureRecord,
   DebugStatus,
+  EnvLines,
   Health,
   HistoryGroup,
   HistoryResult,
   HostEntry,
   Lap,
   LapReport,
+  LauncherInfo,
   PricingStatus,
   RefreshResult,
   Settings,
@@ -25,24 +27,10 @@ export class ApiError extends Error {
 }
 
 /** A client Lumen can start with its environment (`GET /api/launchers`). */
-export interface Launcher {
-  id: string;
-  name: string;
-  description: string;
-  mode: "relay" | "proxy" | "either";
-  kind: "gui" | "terminal";
-  installed: boolean;
-  path: string | null;
-  /** Whether the daemon can start it (installed GUI apps); `reason` says why not otherwise. */
-  launchable: boolean;
-  reason: string | null;
-  env: Record<string, string>;
-  /** The CLI equivalent, e.g. `lumen launch claude-code`. */
-  command: string;
-}
+export type Launcher = LauncherInfo;
 
 /** Shells `lumen env` writes for. */
-export type Shell = "bash" | "zsh" | "fish" | "powershell";
+export type Shell = EnvLines["shell"];
 
 async function call<T>(path: string, init?: RequestInit & { json?: unknown }): Promise<T> {
   const headers: Record<string, string> = {};
@@ -135,7 +123,7 @@ export const launch = (id: string, mode?: "relay" | "proxy") =>
   });
 /** The lines `lumen env` prints for `mode` in `shell`. */
 export const getEnv = (mode: "relay" | "proxy", shell: Shell) =>
-  call<{ lines: string }>(`/api/env?mode=${mode}&shell=${shell}`).then((r) => r.lines);
+  call<EnvLines>(`/api/env?mode=${mode}&shell=${shell}`).then((r) => r.lines);
 /** The team sync status, or null when this daemon has no sync. */
 export const getSync = () => optional<Record<string, unknown>>("/api/sync");
 

@@ -20,18 +20,21 @@ export function trustSteps(caPath: string): TrustStep[] {
     {
       id: "macos",
       label: "macOS",
-      intro: "Adds the CA to the System keychain; Safari, Chrome and most apps then trust it.",
+      intro:
+        "Adds the CA to your login keychain (macOS asks for your password); Safari, Chrome and " +
+        "most apps then trust it. Or run: lumen ca trust",
       shell: "Terminal",
       code:
-        `sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain ${path}`,
+        `security add-trusted-cert -r trustRoot -k ~/Library/Keychains/login.keychain-db ${path}`,
     },
     {
       id: "debian",
       label: "Debian / Ubuntu",
-      intro: "Installs the CA into the system bundle that curl, browsers and most tools read.",
+      intro: "Installs the CA into the system bundle that curl, browsers and most tools read. " +
+        "Or run: sudo lumen ca trust",
       shell: "Shell",
       code: [
-        `sudo cp ${path} /usr/local/share/ca-certificates/lumen.crt`,
+        `sudo install -m 644 ${path} /usr/local/share/ca-certificates/lumen-ca.crt`,
         "sudo update-ca-certificates",
       ].join("\n"),
     },
@@ -41,7 +44,7 @@ export function trustSteps(caPath: string): TrustStep[] {
       intro: "Adds the CA as a system anchor and rebuilds the trust bundle.",
       shell: "Shell",
       code: [
-        `sudo cp ${path} /etc/pki/ca-trust/source/anchors/lumen.pem`,
+        `sudo install -m 644 ${path} /etc/pki/ca-trust/source/anchors/lumen-ca.pem`,
         "sudo update-ca-trust",
       ].join("\n"),
     },
@@ -50,14 +53,14 @@ export function trustSteps(caPath: string): TrustStep[] {
       label: "Arch",
       intro: "Adds the CA as a system anchor; p11-kit rebuilds the bundle itself.",
       shell: "Shell",
-      code: `sudo trust anchor ${path}`,
+      code: `sudo trust anchor --store ${path}`,
     },
     {
       id: "windows",
       label: "Windows",
       intro: "Adds the CA to your user's trusted roots; Windows asks you to confirm.",
       shell: "PowerShell or cmd",
-      code: `certutil -addstore -user Root ${path}`,
+      code: `certutil -user -addstore Root ${path}`,
     },
     {
       id: "node",
@@ -69,8 +72,8 @@ export function trustSteps(caPath: string): TrustStep[] {
     {
       id: "python",
       label: "Python",
-      intro: "SSL_CERT_FILE replaces Python's trust store, so give it the usual roots plus " +
-        "Lumen's CA in one bundle.",
+      intro: "SSL_CERT_FILE replaces Python's trust store, so point it at Lumen's bundle: the " +
+        "system's roots plus Lumen's CA.",
       shell: `${shell}, before starting the client`,
       code: windows ? pythonWindows(caPath) : pythonPosix(caPath),
     },
@@ -89,20 +92,15 @@ function nodeWindows(caPath: string): string {
   return `$env:NODE_EXTRA_CA_CERTS = "${caPath}"`;
 }
 
+// Lumen keeps ca-bundle.pem (the system's roots plus its CA) beside ca.pem for exactly this.
 function pythonWindows(caPath: string): string {
-  const bundle = `${dirname(caPath)}\\bundle.pem`;
-  return [
-    `Get-Content (python -m certifi), "${caPath}" | Set-Content "${bundle}"`,
-    `$env:SSL_CERT_FILE = "${bundle}"; $env:REQUESTS_CA_BUNDLE = "${bundle}"`,
-  ].join("\n");
+  const bundle = `${dirname(caPath)}\\ca-bundle.pem`;
+  return `$env:SSL_CERT_FILE = "${bundle}"; $env:REQUESTS_CA_BUNDLE = "${bundle}"`;
 }
 
 function pythonPosix(caPath: string): string {
-  const bundle = quotePosix(`${dirname(caPath)}/bundle.pem`);
-  return [
-    `cat "$(python3 -m certifi)" ${quotePosix(caPath)} > ${bundle}`,
-    `export SSL_CERT_FILE=${bundle} REQUESTS_CA_BUNDLE=${bundle}`,
-  ].join("\n");
+  const bundle = quotePosix(`${dirname(caPath)}/ca-bundle.pem`);
+  return `export SSL_CERT_FILE=${bundle} REQUESTS_CA_BUNDLE=${bundle}`;
 }
 
 function quotePosix(path: string): string {
