@@ -109,7 +109,7 @@ async function serve(config: Config): Promise<void> {
   ], onTapError);
   const untrusted = new Set<string>();
   // Created once the proxy listens (it checks through it); read by the TLS error log before.
-  let caTrust: ReturnType<typeof createTrustMonitor> | undefined;
+  let caTrust: ReturnType<typeof createTrustMonitor> | undefined = undefined;
 
   const proxy = await startProxyListener(config.proxyPort, {
     upstream,
