@@ -28,6 +28,15 @@ const SETTING_RULES: {
     default: false,
     check: (value) => typeof value === "boolean" ? null : "must be true or false",
   },
+  // The DataGrout toggles' defaults are a guess until DataGrout confirms its own.
+  dg_tools_visible: {
+    default: true,
+    check: (value) => typeof value === "boolean" ? null : "must be true or false",
+  },
+  dg_intelligent_interface: {
+    default: false,
+    check: (value) => typeof value === "boolean" ? null : "must be true or false",
+  },
 };
 
 /** Every setting at its default. */

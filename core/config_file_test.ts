@@ -20,6 +20,8 @@ Deno.test("openConfigFile() gives defaults for a missing file and does not creat
     include_stream_usage: true,
     retention_days: null,
     setup_done: false,
+    dg_tools_visible: true,
+    dg_intelligent_interface: false,
   });
   assert.deepEqual(file.settings, DEFAULT_SETTINGS);
   assert.deepEqual(names(dir.home), []);
@@ -32,7 +34,13 @@ Deno.test("ConfigFile saves hosts and settings that a new ConfigFile reads back"
   const update = await file.updateSettings({ include_stream_usage: false });
   assert.deepEqual(update, {
     ok: true,
-    settings: { include_stream_usage: false, retention_days: null, setup_done: false },
+    settings: {
+      include_stream_usage: false,
+      retention_days: null,
+      setup_done: false,
+      dg_tools_visible: true,
+      dg_intelligent_interface: false,
+    },
   });
   const again = openConfigFile(dir.home);
   assert.deepEqual(again.hosts, ["llm.mycorp.internal"]);
@@ -40,11 +48,19 @@ Deno.test("ConfigFile saves hosts and settings that a new ConfigFile reads back"
     include_stream_usage: false,
     retention_days: null,
     setup_done: false,
+    dg_tools_visible: true,
+    dg_intelligent_interface: false,
   });
   assert.deepEqual(JSON.parse(Deno.readTextFileSync(file.path)), {
     version: 1,
     hosts: ["llm.mycorp.internal"],
-    settings: { include_stream_usage: false, retention_days: null, setup_done: false },
+    settings: {
+      include_stream_usage: false,
+      retention_days: null,
+      setup_done: false,
+      dg_tools_visible: true,
+      dg_intelligent_interface: false,
+    },
   });
 });
 
@@ -83,6 +99,8 @@ Deno.test("ConfigFile keeps keys it does not know when it rewrites the file", as
     include_stream_usage: true,
     retention_days: null,
     setup_done: false,
+    dg_tools_visible: true,
+    dg_intelligent_interface: false,
   });
   await file.updateSettings({ include_stream_usage: false });
   assert.deepEqual(JSON.parse(Deno.readTextFileSync(path)), {
@@ -92,6 +110,8 @@ Deno.test("ConfigFile keeps keys it does not know when it rewrites the file", as
       include_stream_usage: false,
       retention_days: null,
       setup_done: false,
+      dg_tools_visible: true,
+      dg_intelligent_interface: false,
       future_setting: { deep: [1, 2] },
     },
     sync: { server: "https://datagrout.example" },
@@ -176,6 +196,8 @@ Deno.test("ConfigFile.updateHosts() applies concurrent changes in turn, losing n
     include_stream_usage: false,
     retention_days: null,
     setup_done: false,
+    dg_tools_visible: true,
+    dg_intelligent_interface: false,
   });
   assert.deepEqual(names(dir.home), ["config.json"]);
 });
@@ -219,7 +241,13 @@ Deno.test("ConfigFile.updateSettings() takes retention_days as null or whole day
   }
   assert.deepEqual(await file.updateSettings({ retention_days: 90 }), {
     ok: true,
-    settings: { include_stream_usage: true, retention_days: 90, setup_done: false },
+    settings: {
+      include_stream_usage: true,
+      retention_days: 90,
+      setup_done: false,
+      dg_tools_visible: true,
+      dg_intelligent_interface: false,
+    },
   });
   assert.equal(openConfigFile(dir.home).settings.retention_days, 90);
   await file.updateSettings({ retention_days: null });

@@ -23,6 +23,12 @@ import { type ClientEnvDeps, runEnv } from "./cli/env.ts";
 import { runLaunch } from "./cli/launch.ts";
 import { CA_BUNDLE_NAME, writeCaBundle } from "./ca_bundle.ts";
 import { createLauncherService, isExecutableFile, launcherOs } from "../launchers/mod.ts";
+import { SyncConnection } from "./sync/connection.ts";
+import { DEFAULT_SERVER_TEMPLATE } from "./sync/discovery.ts";
+import type { QueueStatus } from "./sync/auth.ts";
+import { settingsPayload } from "./sync/payload.ts";
+import { SyncQueue } from "./sync/queue.ts";
+import { intervalFromEnv, SyncSender } from "./sync/sender.ts";
 
 /** Lumen's version, reported by `/api/health` and `lumen version`. */
 export const VERSION = "0.1.0";
@@ -144,16 +150,48 @@ async function serve(config: Config): Promise<void> {
   // A TLS handshake through the proxy in a child process; the API keeps its last verdict.
   caTrust = createTrustMonitor({ proxyPort, self: selfCommand(import.meta.url), now });
   const closing = new AbortController();
+  // Team sync's OAuth side; `GET /api/sync` shows the delivery queue's figures.
+  const queueStatus = (): QueueStatus => syncSender.status();
+  const sync = new SyncConnection({
+    home: config.home,
+    apiPort: () => apiPort,
+    serverTemplate: Deno.env.get("LUMEN_DATAGROUT_URL_TEMPLATE") || DEFAULT_SERVER_TEMPLATE,
+    clientId: Deno.env.get("LUMEN_SYNC_CLIENT_ID") || undefined,
+    scope: Deno.env.get("LUMEN_SYNC_SCOPE") || undefined,
+    queueStatus,
+    onConnected: () => syncSender.settingsChanged(),
+    onDisconnected: () => syncQueue.clear(),
+    now,
+    log: (line) => console.error(line),
+  });
+  // Team sync's delivery side: while connected, events and closed laps are queued in lumen.db in
+  // the transactions that store them (the hook runs at write time, after sync.start() below).
+  const syncQueue = new SyncQueue(ledger.db);
+  const syncSender = new SyncSender(syncQueue, sync, {
+    now,
+    log: (line) => console.error(line),
+    intervalMs: intervalFromEnv(Deno.env.get("LUMEN_SYNC_INTERVAL_MS")),
+    settings: () => settingsPayload(configFile.settings),
+  });
+  ledger.setWriteHook(syncSender.writeHook());
   const handler = createApiHandler({
     reader: aggregator,
     store: ledger,
     closeLap: (name) => ledger.closeLap(name),
     hosts,
-    settings: configFile,
+    settings: {
+      get settings() {
+        return configFile.settings;
+      },
+      // A changed DataGrout toggle reaches the team server at once.
+      updateSettings: (patch) =>
+        configFile.updateSettings(patch).finally(() => syncSender.settingsChanged()),
+    },
     pricing,
     debug,
     ca,
     caTrust,
+    sync,
     launchers: createLauncherService({
       ...clientEnvDeps(config, proxy.port),
       isExecutable: isExecutableFile,
@@ -185,12 +223,16 @@ async function serve(config: Config): Promise<void> {
       `API on http://127.0.0.1:${apiPort}, data in ${config.home}`,
   );
   console.log(`Proxy mode CA: ${ca.certPath} (SHA-256 ${ca.fingerprintSha256})`);
+  sync.start(); // loads sync.json; refreshes its tokens when they near expiry
+  syncSender.start(); // delivers the queue now, then every 30 s and on each closed lap
   pricing.start(); // after both listeners are up: the first download must not delay them
   void caTrust.check(); // the proxy listens now; the dashboard shows this first verdict
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
     stopping ??= (async () => {
+      sync.close(); // its refresh timer
+      await syncSender.stop(); // abandons a request in flight: its rows keep their key
       debug.disarm(); // forgets the captures and clears the expiry timer
       caTrust.close(); // kills a running trust check's process
       closing.abort(); // ends the SSE feeds, which api.shutdown() would otherwise wait for

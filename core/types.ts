@@ -147,6 +147,10 @@ export interface Settings {
   retention_days: number | null;
   /** The dashboard's first-run setup was completed or dismissed: it is not offered again. */
   setup_done: boolean;
+  /** DataGrout: show DataGrout's tools to connected clients (pushed to the sync server). */
+  dg_tools_visible: boolean;
+  /** DataGrout: route through its Intelligent Interface (pushed to the sync server). */
+  dg_intelligent_interface: boolean;
 }
 
 /** The store's state as `GET /api/health` reports it under `store`. */

@@ -51,6 +51,18 @@ const ALLOWED: Record<string, string[]> = {
   "core/trust/": ["core/trust/", "core/tls/trust_facts.ts", "node:url"],
   // Client definitions, env builders and starters; the API's LauncherInfo is their only import.
   "launchers/": ["launchers/", "core/api/types.ts"],
+  // Team sync: the queue lives in lumen.db (usage/), the OAuth client library, the API's status
+  // document type; never the proxy, parsers or the API's code.
+  "core/sync/": [
+    "core/sync/",
+    "core/usage/",
+    "core/types.ts",
+    "core/uuid.ts",
+    "core/config.ts",
+    "core/files.ts",
+    "core/api/types.ts",
+    "oauth4webapi",
+  ],
 };
 
 /** Modules only one file may import (STYLE.md: `store.ts` is the only importer of SQLite). */

@@ -11,6 +11,7 @@ import { createLauncherService } from "../../launchers/service.ts";
 import type { CaTrustService, TrustVerdict } from "./ca.ts";
 import { createApiHandler } from "./handler.ts";
 import type { LaunchersService } from "./launchers.ts";
+import type { SyncService } from "./sync.ts";
 
 /** The port the handler believes it serves; its Host check expects it. */
 export const PORT = 9091;
@@ -32,6 +33,8 @@ export interface ApiFixtureOptions {
   caTrust?: CaTrustService;
   /** The launchers; default the real definitions on a Linux where nothing is installed. */
   launchers?: LaunchersService;
+  /** Team sync; default none (its routes answer 404). */
+  sync?: SyncService;
 }
 
 /** The fixture's default launchers: every definition, none installed, nothing ever started. */
@@ -111,6 +114,7 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
     ca: TEST_CA,
     caTrust: options.caTrust ?? fakeCaTrust(),
     launchers: options.launchers ?? noLaunchers(),
+    sync: options.sync,
     closing: closing.signal,
     dashboardDir: options.dashboardDir ?? `${home}/no-dashboard`,
     version: "test",

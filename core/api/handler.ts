@@ -13,6 +13,7 @@ import { getEnv, launchClient, type LaunchersService, listLaunchers } from "./la
 import { getPricing, type PricingService } from "./pricing.ts";
 import { type SettingsService, updateSettings } from "./settings.ts";
 import { createStaticHandler, DASHBOARD_BASE } from "./static.ts";
+import { connectSync, syncCallback, type SyncService } from "./sync.ts";
 
 /** What the API reads and may change. */
 export interface ApiDeps {
@@ -34,6 +35,8 @@ export interface ApiDeps {
   caTrust: CaTrustService;
   /** Clients Lumen can start (launchers/), and the env lines for the rest. */
   launchers: LaunchersService;
+  /** Team sync (DataGrout); without it the `/api/sync` routes answer 404. */
+  sync?: SyncService;
   /** The built dashboard, served under /dashboard. */
   dashboardDir: string;
   /** Fires when the daemon shuts down: long-lived answers (the SSE feed) end then. */
@@ -107,6 +110,7 @@ export function createApiHandler(deps: ApiDeps): (req: Request) => Promise<Respo
     "/api/ca.pem": { GET: () => downloadCa(deps.ca) },
     "/api/launchers": { GET: () => listLaunchers(deps.launchers) },
     "/api/env": { GET: (_req, url) => getEnv(deps.launchers, url) },
+    ...(deps.sync ? syncRoutes(deps.sync) : {}),
     "/": {
       GET: () => new Response(null, { status: 302, headers: { location: `${DASHBOARD_BASE}/` } }),
     },
@@ -160,6 +164,17 @@ export function createApiHandler(deps: ApiDeps): (req: Request) => Promise<Respo
       console.error(`API error: ${error instanceof Error ? error.message : error}`);
       return new ApiError(500, "internal", "Internal error").toResponse();
     }
+  };
+}
+
+function syncRoutes(sync: SyncService): Record<string, Route> {
+  return {
+    "/api/sync": { GET: () => sync.status() },
+    "/api/sync/connect": { POST: async (req) => connectSync(sync, await readJson(req)) },
+    // A GET the browser makes when the authorization server redirects it back: no Origin, but
+    // the Host check above still applies, and the service accepts each `state` once.
+    "/api/sync/callback": { GET: (_req, url) => syncCallback(sync, url) },
+    "/api/sync/disconnect": { POST: () => sync.disconnect() },
   };
 }
 

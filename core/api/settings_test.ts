@@ -22,7 +22,15 @@ Deno.test("GET /api/settings answers every setting", async () => {
   await using api = await setup();
   assert.deepEqual(await api.call("/api/settings"), {
     status: 200,
-    body: { settings: { include_stream_usage: true, retention_days: null, setup_done: false } },
+    body: {
+      settings: {
+        include_stream_usage: true,
+        retention_days: null,
+        setup_done: false,
+        dg_tools_visible: true,
+        dg_intelligent_interface: false,
+      },
+    },
   });
 });
 
@@ -31,22 +39,36 @@ Deno.test("PUT /api/settings saves a partial change and answers every setting", 
   const changed = await api.put('{"include_stream_usage": false}');
   assert.deepEqual(changed, {
     status: 200,
-    body: { settings: { include_stream_usage: false, retention_days: null, setup_done: false } },
+    body: {
+      settings: {
+        include_stream_usage: false,
+        retention_days: null,
+        setup_done: false,
+        dg_tools_visible: true,
+        dg_intelligent_interface: false,
+      },
+    },
   });
   assert.deepEqual((await api.call("/api/settings")).body.settings, {
     include_stream_usage: false,
     retention_days: null,
     setup_done: false,
+    dg_tools_visible: true,
+    dg_intelligent_interface: false,
   });
   assert.deepEqual(openConfigFile(api.home).settings, {
     include_stream_usage: false,
     retention_days: null,
     setup_done: false,
+    dg_tools_visible: true,
+    dg_intelligent_interface: false,
   });
   assert.deepEqual((await api.put("{}")).body.settings, {
     include_stream_usage: false,
     retention_days: null,
     setup_done: false,
+    dg_tools_visible: true,
+    dg_intelligent_interface: false,
   });
 });
 
@@ -74,6 +96,8 @@ Deno.test("PUT /api/settings answers 400 naming an unknown key or a wrong type",
     include_stream_usage: true,
     retention_days: null,
     setup_done: false,
+    dg_tools_visible: true,
+    dg_intelligent_interface: false,
   });
   const names = [...Deno.readDirSync(api.home)].map((entry) => entry.name);
   assert.ok(!names.includes("config.json"), "nothing was written");
@@ -107,6 +131,8 @@ Deno.test("PUT /api/settings answers 500 config_write_failed and changes nothing
       include_stream_usage: true,
       retention_days: null,
       setup_done: false,
+      dg_tools_visible: true,
+      dg_intelligent_interface: false,
     });
   } finally {
     Deno.mkdirSync(api.home);

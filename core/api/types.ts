@@ -80,3 +80,19 @@ export interface EnvLines {
   /** Exactly what `lumen env` prints: one line per variable, each ending in a newline. */
   lines: string;
 }
+
+/** `GET /api/sync` (and the answer to `POST /api/sync/disconnect`): team sync as it stands. */
+export interface SyncStatus {
+  /** "connecting": an authorization is under way in the browser (until its callback or expiry). */
+  state: "disconnected" | "connecting" | "connected" | "reconnect_needed";
+  /** The team sync server's base URL; null when disconnected. */
+  server: string | null;
+  /** Who the user signed in as (email, username or subject), when the server told. */
+  account: string | null;
+  /** Epoch ms of the last delivery the server accepted; null before the first. */
+  last_sync_at: number | null;
+  /** Events and laps waiting to be delivered. */
+  queue_depth: number;
+  /** The latest failure (sign-in, refresh or delivery), without secrets; null when none. */
+  last_error: { at: number; message: string } | null;
+}

@@ -35,8 +35,12 @@ const UPSERT_PLAN_SQL = `INSERT INTO plan_windows (provider, observed_at, window
   ON CONFLICT (provider) DO UPDATE SET observed_at = excluded.observed_at,
     windows = excluded.windows`;
 
-/** Writes `items`; an event whose id is already stored is skipped and not summed again. */
-export function writeBatch(db: Database, items: readonly BatchItem[]): void {
+/**
+ * Writes `items`; an event whose id is already stored is skipped and not summed again. Returns the
+ * events it stored.
+ */
+export function writeBatch(db: Database, items: readonly BatchItem[]): UsageEvent[] {
+  const written: UsageEvent[] = [];
   // Summed per key in memory first: a batch of thousands of events touches a handful of rows.
   const daily = new Map<string, { key: string[]; totals: Totals }>();
   for (const item of items) {
@@ -46,6 +50,7 @@ export function writeBatch(db: Database, items: readonly BatchItem[]): void {
     }
     const { event } = item;
     if (db.run(INSERT_EVENT_SQL, ...eventParams(event)) === 0) continue;
+    written.push(event);
     const model = event.model ?? "unknown";
     const key = [localDay(event.ts), event.lap_id, event.provider, model, event.client];
     const id = JSON.stringify(key);
@@ -56,6 +61,7 @@ export function writeBatch(db: Database, items: readonly BatchItem[]): void {
   for (const { key, totals } of daily.values()) {
     db.run(UPSERT_DAILY_SQL, ...key, ...totalsParams(totals));
   }
+  return written;
 }
 
 /** Merges by window name, as Aggregator.recordPlanWindows() does, so both hold the same. */

@@ -29,6 +29,15 @@ export interface LedgerOptions {
   retentionDays(): number | null;
 }
 
+/**
+ * Runs inside the transactions that store new events and close laps (the sync queue); throwing
+ * rolls the write back, and the recorder retries it as it does any failed write.
+ */
+export interface WriteHook {
+  eventsWritten(events: readonly UsageEvent[]): void;
+  lapClosed(lap: Lap): void;
+}
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
@@ -62,6 +71,7 @@ export class Ledger implements StoreReader {
   #options: LedgerOptions;
   #recorder: Recorder;
   #retentionTimer: ReturnType<typeof setTimeout> | undefined;
+  #hook: WriteHook | null = null;
   #closed = false;
 
   /** Use openLedger(). */
@@ -70,13 +80,21 @@ export class Ledger implements StoreReader {
     this.#store = store;
     this.#options = options;
     this.aggregator = new Aggregator({ now: options.now });
-    this.#recorder = new Recorder(store.db, this.aggregator, options);
+    this.#recorder = new Recorder(store.db, this.aggregator, {
+      ...options,
+      onWritten: (events) => this.#hook?.eventsWritten(events),
+    });
     this.#scheduleRetention();
   }
 
   /** The writing connection, for tests and diagnostics; everything else goes through methods. */
   get db(): Database {
     return this.#store.db;
+  }
+
+  /** Sets (or, with null, removes) the hook run inside every event and lap write. */
+  setWriteHook(hook: WriteHook | null): void {
+    this.#hook = hook;
   }
 
   /** Records a captured event: on disk first, then in the figures and on SSE. Never throws. */
@@ -106,7 +124,10 @@ export class Ledger implements StoreReader {
     }
     const db = this.#store.db;
     return this.aggregator.closeLap(name, (closed, opened) => {
-      db.transaction(() => writeLapChange(db, closed, opened));
+      db.transaction(() => {
+        writeLapChange(db, closed, opened);
+        this.#hook?.lapClosed(closed);
+      });
     });
   }
 

@@ -20,6 +20,11 @@ export interface RecorderOptions {
   retryMinMs?: number;
   /** Default 30 s. */
   retryMaxMs?: number;
+  /**
+   * Called inside each commit's transaction with the events it stores (the sync queue copies them
+   * there, so an event is stored and queued together or not at all); throwing fails the write.
+   */
+  onWritten?(events: readonly UsageEvent[]): void;
 }
 
 interface Entry {
@@ -43,7 +48,13 @@ export class Recorder {
   constructor(db: Database, aggregator: Aggregator, options: RecorderOptions) {
     this.#db = db;
     this.#aggregator = aggregator;
-    this.#options = { maxPending: 100_000, retryMinMs: 250, retryMaxMs: 30_000, ...options };
+    this.#options = {
+      maxPending: 100_000,
+      retryMinMs: 250,
+      retryMaxMs: 30_000,
+      onWritten: () => {},
+      ...options,
+    };
     this.#retryMs = this.#options.retryMinMs;
   }
 
@@ -68,7 +79,10 @@ export class Recorder {
     if (this.#queue.length === 0) return true;
     const batch = this.#queue;
     try {
-      this.#db.transaction(() => writeBatch(this.#db, batch.map((entry) => entry.item)));
+      this.#db.transaction(() => {
+        const written = writeBatch(this.#db, batch.map((entry) => entry.item));
+        if (written.length > 0) this.#options.onWritten(written);
+      });
     } catch (error) {
       this.#fail(error);
       return false;

@@ -106,8 +106,18 @@ CREATE TABLE sync_queue (
 CREATE INDEX sync_queue_due ON sync_queue (next_attempt_at) WHERE delivered_at IS NULL;
 `;
 
+/**
+ * Version 2: `sync_queue.batch_key`, the Idempotency-Key of the delivery an item belongs to. It is
+ * written (committed) before the request goes out, so a delivery cut short by a crash is sent
+ * again with the same items under the same key, and the server keeps it once.
+ */
+const V2 = `
+ALTER TABLE sync_queue ADD COLUMN batch_key TEXT;
+CREATE INDEX sync_queue_batch ON sync_queue (batch_key) WHERE batch_key IS NOT NULL;
+`;
+
 /** Migration `i` takes a database from user_version `i` to `i + 1`. */
-const MIGRATIONS: readonly string[] = [V1];
+const MIGRATIONS: readonly string[] = [V1, V2];
 
 /** The schema version this Lumen writes and reads. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

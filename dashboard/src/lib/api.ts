@@ -15,6 +15,7 @@ import type {
   RefreshResult,
   Settings,
   Stats,
+  SyncStatus,
   UsageEvent,
 } from "#lib/types.ts";
 
@@ -125,7 +126,13 @@ export const launch = (id: string, mode?: "relay" | "proxy") =>
 export const getEnv = (mode: "relay" | "proxy", shell: Shell) =>
   call<EnvLines>(`/api/env?mode=${mode}&shell=${shell}`).then((r) => r.lines);
 /** The team sync status, or null when this daemon has no sync. */
-export const getSync = () => optional<Record<string, unknown>>("/api/sync");
+export const getSync = () => optional<SyncStatus>("/api/sync");
+/** Starts signing in to a team sync server (URL or DataGrout UUID): the URL to open. */
+export const connectSync = (server: string) =>
+  call<{ authorize_url: string }>("/api/sync/connect", { method: "POST", json: { server } });
+/** Revokes and forgets the team sync connection: the status after. */
+export const disconnectSync = () =>
+  call<SyncStatus>("/api/sync/disconnect", { method: "POST", json: {} });
 
 /** What the live stream delivers. */
 export interface LiveHandlers {
