@@ -1,6 +1,7 @@
 // Test support: Debian's chromium driven by playwright-core (never a downloaded browser), and the
 // stack the dashboard tests run against (fake upstream ← daemon serving the built dashboard).
 import { type Browser, chromium, type Page } from "playwright-core";
+import { type Stack, startStack } from "../_stack.ts";
 
 /** Where Debian's chromium package puts the browser. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -52,6 +53,40 @@ export async function openPage(
     permissions: ["clipboard-read", "clipboard-write"],
   });
   return await context.newPage();
+}
+
+/**
+ * Starts the stack (with `env` for the daemon) and a browser, runs `fn` with both, and closes
+ * them whatever `fn` does.
+ */
+export async function withDashboard(
+  fn: (stack: Stack, browser: Browser) => Promise<void>,
+  options: { env?: Record<string, string> } = {},
+): Promise<void> {
+  const stack = await startStack(options.env);
+  try {
+    const browser = await launchBrowser();
+    try {
+      await fn(stack, browser);
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await stack.close();
+  }
+}
+
+/** Runs `fn` on a fresh page in the light scheme, then on another in the dark one. */
+export async function forEachScheme(
+  browser: Browser,
+  fn: (page: Page, scheme: "light" | "dark") => Promise<void>,
+): Promise<void> {
+  for (const scheme of ["light", "dark"] as const) {
+    const page = await openPage(browser, { colorScheme: scheme });
+    await fn(page, scheme);
+    // On a failure the context is left open: closing the browser closes it.
+    await page.context().close();
+  }
 }
 
 /** Saves a full-page screenshot as `<name>-<scheme>.png` in SCREENSHOT_DIR. */

@@ -2,44 +2,19 @@
 // official SDKs appear in the feed without a reload, and laps started from the page show up in
 // the history with their before/after change.
 import assert from "node:assert/strict";
-import OpenAI from "openai";
-import Anthropic from "@anthropic-ai/sdk";
 import type { Page } from "playwright-core";
-import { type Stack, startStack } from "../_stack.ts";
-import { browserAvailable, launchBrowser, openPage, screenshot } from "./_browser.ts";
+import type { Stack } from "../_stack.ts";
+import { browserAvailable, openPage, screenshot, withDashboard } from "./_browser.ts";
+import { sdkClients } from "./_sdk.ts";
 import { formatUsd } from "../../dashboard/src/lib/format.ts";
 import type { UsageEvent } from "../../core/types.ts";
 
 const TIMEOUT = 10_000;
 
+/** The SDK calls, and a call the upstream refuses. */
 function clients(stack: Stack) {
-  const openai = new OpenAI({
-    apiKey: "sk-test",
-    baseURL: `${stack.relay("openai")}/v1`,
-    maxRetries: 0,
-  });
-  const anthropic = new Anthropic({
-    apiKey: "sk-ant-test",
-    baseURL: stack.relay("anthropic"),
-    maxRetries: 0,
-  });
   return {
-    /** One non-streamed chat completion; resolves with the event Lumen recorded for it. */
-    async chat(): Promise<UsageEvent> {
-      await openai.chat.completions.create({
-        model: "gpt-5-mini",
-        messages: [{ role: "user", content: "Say hello" }],
-      });
-      return (await stack.feed.next()).event;
-    },
-    async claude(): Promise<UsageEvent> {
-      await anthropic.messages.create({
-        model: "claude-sonnet-4-6",
-        max_tokens: 1024,
-        messages: [{ role: "user", content: "Say hello" }],
-      });
-      return (await stack.feed.next()).event;
-    },
+    ...sdkClients(stack),
     /** A call the upstream refuses with `status`, recorded with that status. */
     async failing(status: number): Promise<UsageEvent> {
       const res = await fetch(`${stack.relay("openai")}/v1/chat/completions`, {
@@ -78,9 +53,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    const stack = await startStack();
-    const browser = await launchBrowser();
-    try {
+    await withDashboard(async (stack, browser) => {
       const base = `${stack.daemon.apiOrigin}/dashboard`;
       const call = clients(stack);
       const page = await openPage(browser);
@@ -250,9 +223,6 @@ Deno.test({
         assert.equal(ids.length, total);
         assert.equal(new Set(ids).size, total, "no event twice");
       });
-    } finally {
-      await browser.close();
-      await stack.close();
-    }
+    });
   },
 });

@@ -3,21 +3,21 @@
 // charts re-colour when the scheme flips. Endpoints: a custom host is added, refused when invalid,
 // and removed, in the page and in /api/hosts alike.
 import assert from "node:assert/strict";
-import Anthropic from "@anthropic-ai/sdk";
-import OpenAI from "openai";
 import type { Page } from "playwright-core";
 import { openLedger } from "../../core/usage/ledger.ts";
 import { uuidv7 } from "../../core/uuid.ts";
 import type { Provider, UsageEvent } from "../../core/types.ts";
-import { type Stack, startStack } from "../_stack.ts";
+import type { Stack } from "../_stack.ts";
 import { formatUsd } from "../../dashboard/src/lib/format.ts";
 import {
   browserAvailable,
-  launchBrowser,
+  forEachScheme,
   openPage,
   screenshot,
   SCREENSHOT_DIR,
+  withDashboard,
 } from "./_browser.ts";
+import { sdkClients } from "./_sdk.ts";
 
 const BROWSER = {
   ignore: !browserAvailable(),
@@ -127,27 +127,9 @@ function seedEvent(
 
 /** Two real calls through the relay, so today has exact, priced usage. */
 async function callThroughRelay(stack: Stack): Promise<void> {
-  const openai = new OpenAI({
-    apiKey: "sk-test",
-    baseURL: `${stack.relay("openai")}/v1`,
-    maxRetries: 0,
-  });
-  await openai.chat.completions.create({
-    model: "gpt-5-mini",
-    messages: [{ role: "user", content: "Say hello" }],
-  });
-  const anthropic = new Anthropic({
-    apiKey: "sk-ant-test",
-    baseURL: stack.relay("anthropic"),
-    maxRetries: 0,
-  });
-  await anthropic.messages.create({
-    model: "claude-sonnet-4-6",
-    max_tokens: 64,
-    messages: [{ role: "user", content: "Say hello" }],
-  });
-  await stack.feed.next();
-  await stack.feed.next();
+  const call = sdkClients(stack);
+  await call.chat();
+  await call.claude({ maxTokens: 64 });
 }
 
 /** The last `days` local days, today included, as /api/history query bounds. */
@@ -236,101 +218,97 @@ Deno.test({
   ...BROWSER,
   async fn() {
     const home = await Deno.makeTempDir({ prefix: "lumen-history-" });
-    await seedHistory(home, Date.now());
-    const stack = await startStack({ LUMEN_HOME: home });
-    const browser = await launchBrowser();
     try {
-      await callThroughRelay(stack);
-      for (const scheme of ["light", "dark"] as const) {
-        const page = await openPage(browser, { colorScheme: scheme });
-        await page.goto(`${stack.daemon.apiOrigin}/dashboard/history`);
-        await page.waitForSelector('[data-testid="daily-chart"] canvas');
-        await page.waitForSelector('[data-testid="model-chart"] canvas');
-        assert.ok(
-          await page.getAttribute('[data-testid="daily-chart"]', "aria-label"),
-        );
-        const month = await expectTotals(page, stack, lastDays(30));
-        const models = await page.textContent('[data-testid="model-table"]');
-        assert.ok(
-          models?.includes("claude-sonnet-4-6") &&
-            models.includes("gpt-5-mini"),
-          models!,
-        );
-
-        if (scheme === "light") {
-          await page.click('[data-testid="preset-7"]');
-          const week = await expectTotals(page, stack, lastDays(7));
-          assert.equal(
-            await page.getAttribute('[data-testid="preset-7"]', "aria-pressed"),
-            "true",
+      await seedHistory(home, Date.now());
+      await withDashboard(async (stack, browser) => {
+        await callThroughRelay(stack);
+        await forEachScheme(browser, async (page, scheme) => {
+          await page.goto(`${stack.daemon.apiOrigin}/dashboard/history`);
+          await page.waitForSelector('[data-testid="daily-chart"] canvas');
+          await page.waitForSelector('[data-testid="model-chart"] canvas');
+          assert.ok(
+            await page.getAttribute('[data-testid="daily-chart"]', "aria-label"),
           );
-          await page.click('[data-testid="preset-all"]');
-          const all = await expectTotals(page, stack, {});
-          assert.notEqual(week, month);
-          assert.notEqual(all, month);
-          await page.click('[data-testid="preset-30"]');
-          await expectTotals(page, stack, lastDays(30));
-          // New usage shows up in a range that includes today, without a reload.
-          const loadedAt = await page.evaluate(() => performance.timeOrigin);
-          await callThroughRelay(stack);
-          const after = await expectTotals(page, stack, lastDays(30));
-          assert.notEqual(after, month);
-          assert.equal(await page.evaluate(() => performance.timeOrigin), loadedAt);
-          // The export links carry the range.
-          const csv = await page.getAttribute(
-            '[data-testid="export-csv"]',
-            "href",
+          const month = await expectTotals(page, stack, lastDays(30));
+          const models = await page.textContent('[data-testid="model-table"]');
+          assert.ok(
+            models?.includes("claude-sonnet-4-6") &&
+              models.includes("gpt-5-mini"),
+            models!,
           );
-          assert.match(csv!, /^\/api\/export\?format=csv&from=\d+&to=\d+$/);
-        }
-        // Let the bars finish growing before the picture.
-        await eventually(
-          () =>
-            chartHasColour(
-              page,
-              scheme === "light" ? LIGHT_ACCENT : DARK_ACCENT,
-            ),
-          "the bars",
-        );
-        await chartsSettled(page);
-        await screenshot(page, "history", scheme);
 
-        if (scheme === "light") {
-          // The charts take the new scheme's colours without a reload.
-          await page.emulateMedia({ colorScheme: "dark" });
+          if (scheme === "light") {
+            await page.click('[data-testid="preset-7"]');
+            const week = await expectTotals(page, stack, lastDays(7));
+            assert.equal(
+              await page.getAttribute('[data-testid="preset-7"]', "aria-pressed"),
+              "true",
+            );
+            await page.click('[data-testid="preset-all"]');
+            const all = await expectTotals(page, stack, {});
+            assert.notEqual(week, month);
+            assert.notEqual(all, month);
+            await page.click('[data-testid="preset-30"]');
+            await expectTotals(page, stack, lastDays(30));
+            // New usage shows up in a range that includes today, without a reload.
+            const loadedAt = await page.evaluate(() => performance.timeOrigin);
+            await callThroughRelay(stack);
+            const after = await expectTotals(page, stack, lastDays(30));
+            assert.notEqual(after, month);
+            assert.equal(await page.evaluate(() => performance.timeOrigin), loadedAt);
+            // The export links carry the range.
+            const csv = await page.getAttribute(
+              '[data-testid="export-csv"]',
+              "href",
+            );
+            assert.match(csv!, /^\/api\/export\?format=csv&from=\d+&to=\d+$/);
+          }
+          // Let the bars finish growing before the picture.
           await eventually(
-            () => chartHasColour(page, DARK_ACCENT),
-            "dark bars",
+            () =>
+              chartHasColour(
+                page,
+                scheme === "light" ? LIGHT_ACCENT : DARK_ACCENT,
+              ),
+            "the bars",
           );
-          assert.equal(await chartHasColour(page, LIGHT_ACCENT), false);
-          await page.emulateMedia({ colorScheme: "light" });
-
-          // The tooltip of the most expensive model (a picture of that card alone: a full-page
-          // shot resizes the viewport, and the resized chart drops its tooltip).
-          const card = page.locator('[data-testid="model-spend"]');
-          await card.scrollIntoViewIfNeeded();
-          const box = (await page.locator('[data-testid="model-chart"]').boundingBox())!;
-          await page.mouse.move(box.x + box.width * 0.3, box.y + 22);
           await chartsSettled(page);
-          await card.screenshot({
-            path: new URL("history-tooltip-light.png", SCREENSHOT_DIR).pathname,
-          });
-          await page.mouse.move(0, 0);
+          await screenshot(page, "history", scheme);
 
-          // A custom range: a first day after the last is refused, an empty one says so.
-          await page.fill('[data-testid="range-from"]', "2020-02-01");
-          await page.fill('[data-testid="range-to"]', "2020-01-01");
-          await page.waitForSelector('#range-error:has-text("on or before")');
-          await page.fill('[data-testid="range-to"]', "2020-02-29");
-          await page.waitForSelector('[data-testid="history-empty"]');
-          assert.equal(await page.$("#range-error"), null);
-          await screenshot(page, "history-empty-range", scheme);
-        }
-        await page.context().close();
-      }
+          if (scheme === "light") {
+            // The charts take the new scheme's colours without a reload.
+            await page.emulateMedia({ colorScheme: "dark" });
+            await eventually(
+              () => chartHasColour(page, DARK_ACCENT),
+              "dark bars",
+            );
+            assert.equal(await chartHasColour(page, LIGHT_ACCENT), false);
+            await page.emulateMedia({ colorScheme: "light" });
+
+            // The tooltip of the most expensive model (a picture of that card alone: a full-page
+            // shot resizes the viewport, and the resized chart drops its tooltip).
+            const card = page.locator('[data-testid="model-spend"]');
+            await card.scrollIntoViewIfNeeded();
+            const box = (await page.locator('[data-testid="model-chart"]').boundingBox())!;
+            await page.mouse.move(box.x + box.width * 0.3, box.y + 22);
+            await chartsSettled(page);
+            await card.screenshot({
+              path: new URL("history-tooltip-light.png", SCREENSHOT_DIR).pathname,
+            });
+            await page.mouse.move(0, 0);
+
+            // A custom range: a first day after the last is refused, an empty one says so.
+            await page.fill('[data-testid="range-from"]', "2020-02-01");
+            await page.fill('[data-testid="range-to"]', "2020-01-01");
+            await page.waitForSelector('#range-error:has-text("on or before")');
+            await page.fill('[data-testid="range-to"]', "2020-02-29");
+            await page.waitForSelector('[data-testid="history-empty"]');
+            assert.equal(await page.$("#range-error"), null);
+            await screenshot(page, "history-empty-range", scheme);
+          }
+        });
+      }, { env: { LUMEN_HOME: home } });
     } finally {
-      await browser.close();
-      await stack.close();
       await Deno.remove(home, { recursive: true });
     }
   },
@@ -340,9 +318,7 @@ Deno.test({
   name: "History: a new install is told how to get its first figures",
   ...BROWSER,
   async fn() {
-    const stack = await startStack();
-    const browser = await launchBrowser();
-    try {
+    await withDashboard(async (stack, browser) => {
       const page = await openPage(browser);
       await page.goto(`${stack.daemon.apiOrigin}/dashboard/history`);
       await page.waitForSelector(
@@ -355,10 +331,7 @@ Deno.test({
       );
       assert.equal(await page.$("canvas"), null);
       await screenshot(page, "history-new-install", "light");
-    } finally {
-      await browser.close();
-      await stack.close();
-    }
+    });
   },
 });
 
@@ -369,9 +342,7 @@ Deno.test({
   name: "Endpoints: a custom host is added, an invalid one refused, and removed again",
   ...BROWSER,
   async fn() {
-    const stack = await startStack();
-    const browser = await launchBrowser();
-    try {
+    await withDashboard(async (stack, browser) => {
       const page = await openPage(browser);
       await page.goto(`${stack.daemon.apiOrigin}/dashboard/endpoints`);
       await page.waitForSelector('[data-testid="host-row"]');
@@ -454,9 +425,6 @@ Deno.test({
       await page.waitForSelector('[data-testid="no-custom-hosts"]');
       const after = await stack.daemon.api("/api/hosts");
       assert.ok(!after.hosts.some((h: { host: string }) => h.host === HOST));
-    } finally {
-      await browser.close();
-      await stack.close();
-    }
+    });
   },
 });

@@ -1,12 +1,17 @@
 // The Overview in a real browser: a real SDK call through the relay moves the gauges and the token
 // breakdown without a reload, and the offline banner comes and goes with the daemon.
 import assert from "node:assert/strict";
-import Anthropic from "@anthropic-ai/sdk";
-import OpenAI from "openai";
 import { startDaemon } from "../_daemon.ts";
-import { startStack } from "../_stack.ts";
 import { formatUsd } from "../../dashboard/src/lib/format.ts";
-import { browserAvailable, launchBrowser, openPage, screenshot } from "./_browser.ts";
+import {
+  browserAvailable,
+  forEachScheme,
+  launchBrowser,
+  openPage,
+  screenshot,
+  withDashboard,
+} from "./_browser.ts";
+import { sdkClients } from "./_sdk.ts";
 
 const BROWSER = { ignore: !browserAvailable(), sanitizeOps: false, sanitizeResources: false };
 
@@ -17,11 +22,9 @@ Deno.test({
   name: "Overview: an SDK call moves the gauges and the breakdown without a reload",
   ...BROWSER,
   async fn() {
-    const stack = await startStack();
-    const browser = await launchBrowser();
-    try {
-      for (const scheme of ["light", "dark"] as const) {
-        const page = await openPage(browser, { colorScheme: scheme });
+    await withDashboard(async (stack, browser) => {
+      const call = sdkClients(stack);
+      await forEachScheme(browser, async (page, scheme) => {
         await page.goto(`${stack.daemon.apiOrigin}/`);
         await page.waitForSelector('[data-testid="connection"][data-state="live"]');
         if (scheme === "light") {
@@ -39,27 +42,12 @@ Deno.test({
         const loadedAt = await page.evaluate(() => performance.timeOrigin);
 
         const before = await page.textContent(figure("gauge-total"));
-        const openai = new OpenAI({
-          apiKey: "sk-test",
-          baseURL: `${stack.relay("openai")}/v1`,
-          maxRetries: 0,
-        });
-        await openai.chat.completions.create({
-          model: "gpt-5-mini",
-          messages: [{ role: "user", content: "Say hello" }],
-        });
-        const anthropic = new Anthropic({
-          apiKey: "sk-ant-test",
-          baseURL: stack.relay("anthropic"),
-          maxRetries: 0,
-        });
-        await anthropic.messages.create({
-          model: "claude-haiku-4-5",
-          max_tokens: 64,
-          messages: [{ role: "user", content: "Say hello" }],
-        });
-        // Both events are recorded (the feed follows the same SSE stream the page does).
-        const recorded = [(await stack.feed.next()).event, (await stack.feed.next()).event];
+        // Each call resolves once its event is recorded (the feed follows the same SSE stream the
+        // page does).
+        const recorded = [
+          await call.chat(),
+          await call.claude({ model: "claude-haiku-4-5", maxTokens: 64 }),
+        ];
         const stats = await stack.daemon.api("/api/stats");
 
         // A function, never a string: the dashboard's CSP forbids the eval string predicates need.
@@ -85,12 +73,8 @@ Deno.test({
         for (const { model } of recorded) assert.ok(models?.includes(model!), models ?? "");
         await page.waitForSelector('[data-testid="empty-state"]', { state: "detached" });
         await screenshot(page, "overview", scheme);
-        await page.context().close();
-      }
-    } finally {
-      await browser.close();
-      await stack.close();
-    }
+      });
+    });
   },
 });
 

@@ -1,12 +1,10 @@
 // The menu-bar popover at its real size (400×600): a call made through the relay shows in today's
 // figure and the recent list without a reload, New lap starts a lap, and nothing scrolls sideways.
 import assert from "node:assert/strict";
-import OpenAI from "openai";
 import type { Page } from "playwright-core";
-import { type Stack, startStack } from "../_stack.ts";
-import { browserAvailable, launchBrowser, openPage, screenshot } from "./_browser.ts";
+import { browserAvailable, openPage, screenshot, withDashboard } from "./_browser.ts";
+import { sdkClients } from "./_sdk.ts";
 import { formatUsd } from "../../dashboard/src/lib/format.ts";
-import type { UsageEvent } from "../../core/types.ts";
 
 const TIMEOUT = 10_000;
 const SIZE = { width: 400, height: 600 };
@@ -26,22 +24,6 @@ function overflow(page: Page): Promise<{ x: number; y: number }> {
   });
 }
 
-/** A non-streamed chat call through the relay; each call resolves with its recorded event. */
-function chatThrough(stack: Stack): () => Promise<UsageEvent> {
-  const openai = new OpenAI({
-    apiKey: "sk-test",
-    baseURL: `${stack.relay("openai")}/v1`,
-    maxRetries: 0,
-  });
-  return async () => {
-    await openai.chat.completions.create({
-      model: "gpt-5-mini",
-      messages: [{ role: "user", content: "Say hello" }],
-    });
-    return (await stack.feed.next()).event;
-  };
-}
-
 /** Matches an element whose whole text is `text`. */
 function exactly(text: string): RegExp {
   return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\$]/g, "\\$&")}\\s*$`);
@@ -53,11 +35,9 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const stack = await startStack();
-    const browser = await launchBrowser();
-    try {
+    await withDashboard(async (stack, browser) => {
       const url = `${stack.daemon.apiOrigin}/dashboard/popover`;
-      const chat = chatThrough(stack);
+      const { chat } = sdkClients(stack);
 
       const page = await openPage(browser, SIZE);
       await page.goto(url);
@@ -102,9 +82,6 @@ Deno.test({
       await dark.getByTestId("popover-event").nth(4).waitFor({ timeout: TIMEOUT });
       assert.deepEqual(await overflow(dark), { x: 0, y: 0 });
       await screenshot(dark, "popover", "dark");
-    } finally {
-      await browser.close();
-      await stack.close();
-    }
+    });
   },
 });

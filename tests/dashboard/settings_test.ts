@@ -2,10 +2,10 @@
 // capture arms, captures a real SDK call through the relay and forgets it on disarm, a failed
 // price refresh is reported in place, and a changed setting is saved.
 import assert from "node:assert/strict";
-import OpenAI from "openai";
 import type { Page } from "playwright-core";
-import { type Stack, startStack } from "../_stack.ts";
-import { browserAvailable, launchBrowser, openPage, screenshot } from "./_browser.ts";
+import type { Stack } from "../_stack.ts";
+import { browserAvailable, openPage, screenshot, withDashboard } from "./_browser.ts";
+import { sdkClients } from "./_sdk.ts";
 
 const BROWSER = {
   ignore: !browserAvailable(),
@@ -16,20 +16,6 @@ const TIMEOUT = 10_000;
 const API_KEY = "sk-test-secret-key-1234";
 
 const byTestId = (id: string) => `[data-testid="${id}"]`;
-
-/** One chat completion through the relay; resolves once Lumen has recorded it. */
-async function relayCall(stack: Stack): Promise<void> {
-  const openai = new OpenAI({
-    apiKey: API_KEY,
-    baseURL: `${stack.relay("openai")}/v1`,
-    maxRetries: 0,
-  });
-  await openai.chat.completions.create({
-    model: "gpt-5-mini",
-    messages: [{ role: "user", content: "Say hello" }],
-  });
-  await stack.feed.next();
-}
 
 async function openSettings(stack: Stack, page: Page): Promise<void> {
   await page.goto(`${stack.daemon.apiOrigin}/dashboard/settings`);
@@ -57,7 +43,7 @@ async function armAndCapture(stack: Stack, page: Page): Promise<void> {
       timeout: TIMEOUT,
     },
   );
-  await relayCall(stack);
+  await sdkClients(stack, { apiKey: API_KEY }).chat();
   await page.click(byTestId("debug-refresh"));
   await page.waitForSelector(byTestId("debug-capture"), { timeout: TIMEOUT });
   await page.click(`${byTestId("debug-capture")} summary`);
@@ -67,9 +53,7 @@ Deno.test({
   name: "Settings: shows the daemon's CA, runs debug capture, reports a failed price refresh",
   ...BROWSER,
   async fn() {
-    const stack = await startStack();
-    const browser = await launchBrowser();
-    try {
+    await withDashboard(async (stack, browser) => {
       const page = await openPage(browser, { colorScheme: "light" });
       await openSettings(stack, page);
 
@@ -175,10 +159,7 @@ Deno.test({
       await dark.waitForSelector(
         '[data-testid="debug-status"][data-armed="false"]',
       );
-    } finally {
-      await browser.close();
-      await stack.close();
-    }
+    });
   },
 });
 
@@ -186,9 +167,7 @@ Deno.test({
   name: "Settings: turning off include_stream_usage is saved and survives a reload",
   ...BROWSER,
   async fn() {
-    const stack = await startStack();
-    const browser = await launchBrowser();
-    try {
+    await withDashboard(async (stack, browser) => {
       assert.equal(
         (await stack.daemon.api("/api/settings")).settings.include_stream_usage,
         true,
@@ -229,9 +208,6 @@ Deno.test({
         await page.inputValue(byTestId("setting-retention-days")),
         "30",
       );
-    } finally {
-      await browser.close();
-      await stack.close();
-    }
+    });
   },
 });

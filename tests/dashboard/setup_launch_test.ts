@@ -3,11 +3,17 @@
 // made with the environment the wizard gave; proxy mode with the real trust check and Cursor's
 // stand-in launched from the page with the proxy environment.
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { curl } from "../_curl.ts";
-import { startStack } from "../_stack.ts";
+import type { Stack } from "../_stack.ts";
 import { standIns } from "../_stand_ins.ts";
-import { browserAvailable, launchBrowser, openPage, screenshot } from "./_browser.ts";
+import {
+  browserAvailable,
+  forEachScheme,
+  openPage,
+  screenshot,
+  withDashboard,
+} from "./_browser.ts";
 
 const BROWSER = { ignore: !browserAvailable(), sanitizeOps: false, sanitizeResources: false };
 const byTestId = (id: string) => `[data-testid="${id}"]`;
@@ -26,21 +32,36 @@ async function shoot(page: Page, name: string, scheme: "light" | "dark") {
   await screenshot(page, name, scheme);
 }
 
+type StandIns = Awaited<ReturnType<typeof standIns>>;
+
+/** Runs `fn` against the stack with the stand-ins on the daemon's PATH, then removes them. */
+async function withStandIns(
+  fn: (stack: Stack, browser: Browser, s: StandIns) => Promise<void>,
+): Promise<void> {
+  const s = await standIns();
+  try {
+    await withDashboard((stack, browser) => fn(stack, browser, s), { env: s.env });
+  } finally {
+    await s.remove();
+  }
+}
+
+/** Marks the first-run setup as not done, so the Overview offers it again. */
+async function offerSetup(stack: Stack): Promise<void> {
+  await stack.daemon.api("/api/settings", {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ setup_done: false }),
+  });
+}
+
 Deno.test({
   name: "Setup wizard: relay and proxy walked from the choice to the first call on the gauge",
   ...BROWSER,
   async fn() {
-    const s = await standIns();
-    const stack = await startStack(s.env);
-    const browser = await launchBrowser();
-    try {
-      for (const scheme of ["light", "dark"] as const) {
-        await stack.daemon.api("/api/settings", {
-          method: "PUT",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ setup_done: false }),
-        });
-        const page = await openPage(browser, { colorScheme: scheme });
+    await withStandIns(async (stack, browser, s) => {
+      await forEachScheme(browser, async (page, scheme) => {
+        await offerSetup(stack);
         await page.goto(`${stack.daemon.apiOrigin}/`);
         await page.waitForSelector(byTestId("setup-wizard"));
         await page.waitForSelector('[data-testid="connection"][data-state="live"]');
@@ -76,15 +97,10 @@ Deno.test({
         assert.equal((await stack.daemon.api("/api/settings")).settings.setup_done, true);
         // The gauge shows the call.
         assert.notEqual(await page.textContent(byTestId("gauge-total-value")), "$0.00");
-        await page.context().close();
-      }
+      });
 
       // Proxy: the real trust check (this system does not trust the CA), then Cursor launched.
-      await stack.daemon.api("/api/settings", {
-        method: "PUT",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ setup_done: false }),
-      });
+      await offerSetup(stack);
       const page = await openPage(browser);
       await page.goto(`${stack.daemon.apiOrigin}/`);
       await page.click(byTestId("setup-proxy"));
@@ -105,11 +121,7 @@ Deno.test({
       assert.equal(cursor.env.NODE_EXTRA_CA_CERTS, ca.cert_path);
       await page.click(byTestId("setup-skip"));
       await page.waitForSelector(byTestId("setup-wizard"), { state: "detached" });
-    } finally {
-      await browser.close();
-      await stack.close();
-      await s.remove();
-    }
+    });
   },
 });
 
@@ -117,12 +129,8 @@ Deno.test({
   name: "Launch view: every client with where it was found; Cursor's stand-in starts from the page",
   ...BROWSER,
   async fn() {
-    const s = await standIns();
-    const stack = await startStack(s.env);
-    const browser = await launchBrowser();
-    try {
-      for (const scheme of ["light", "dark"] as const) {
-        const page = await openPage(browser, { colorScheme: scheme });
+    await withStandIns(async (stack, browser, s) => {
+      await forEachScheme(browser, async (page, scheme) => {
         await page.goto(`${stack.daemon.apiOrigin}/dashboard/`);
         // The nav offers Launch now that the daemon has launchers.
         await page.click('nav a:text-is("Launch")');
@@ -146,12 +154,7 @@ Deno.test({
           assert.equal(cursor.env.HTTPS_PROXY, stack.daemon.proxyOrigin);
         }
         await shoot(page, "launch", scheme);
-        await page.context().close();
-      }
-    } finally {
-      await browser.close();
-      await stack.close();
-      await s.remove();
-    }
+      });
+    });
   },
 });
