@@ -4,7 +4,7 @@
 // preflight included) and GETs that must not change anything. Routes are read from core/api's
 // sources, so a route added later is covered without editing this file.
 import assert from "node:assert/strict";
-import { apiFixture, PORT } from "../core/api/_handler_fixture.ts";
+import { apiFixture, fakeSync, PORT } from "../core/api/_handler_fixture.ts";
 import { startDaemon } from "./_daemon.ts";
 import { sendRaw } from "./_raw_client.ts";
 
@@ -123,7 +123,10 @@ async function snapshot(api: Fixture, routes: DeclaredRoute[]): Promise<Record<s
 
 /** A fixture with some state: an event, a custom host (PARAM) and, if it exists, an armed capture. */
 async function seededFixture(routes: DeclaredRoute[]): Promise<Fixture> {
-  const api = await apiFixture();
+  // A stand-in sync service, so its routes answer as in the daemon. (The OAuth callback is a GET by
+  // necessity; its single-use `state` is what refuses a forged one: core/api/sync_test.ts and
+  // tests/sync_oauth_test.ts test that.)
+  const api = await apiFixture({ sync: fakeSync().service });
   const add = await api.call("/api/hosts", jsonInit("POST", { host: PARAM }));
   assert.equal(add.status, 201);
   await add.body?.cancel();

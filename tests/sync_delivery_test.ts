@@ -169,9 +169,10 @@ Deno.test("sync queues while the ingest server is down and drains when it return
   const { base, home } = await connectedHome(ingest.origin);
   const env = daemonEnv(upstream.origin, upstream.caFile);
   const body = JSON.stringify((await fixture("openai/chat")).meta.request);
+  // Down before the daemon starts: nothing at all (not even the start's settings push) gets through.
+  await ingest.stop();
   const daemon = await startDaemon({ home, env });
   try {
-    await ingest.stop();
     for (let i = 0; i < 20; i++) {
       const res = await fetch(`${daemon.proxyOrigin}/openai/v1/chat/completions`, {
         method: "POST",

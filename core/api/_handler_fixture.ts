@@ -7,11 +7,13 @@ import { HostRegistry } from "../hosts.ts";
 import { createPriceSources, type PriceSources } from "../price_sources.ts";
 import type { UsageEvent } from "../types.ts";
 import { openLedger } from "../usage/ledger.ts";
+import { encodePrometheus, MetricsRegistry } from "../metrics/mod.ts";
 import { createLauncherService } from "../../launchers/service.ts";
 import type { CaTrustService, TrustVerdict } from "./ca.ts";
 import { createApiHandler } from "./handler.ts";
 import type { LaunchersService } from "./launchers.ts";
-import type { SyncService } from "./sync.ts";
+import type { SyncOutcome, SyncService } from "./sync.ts";
+import type { SyncStatus } from "./types.ts";
 
 /** The port the handler believes it serves; its Host check expects it. */
 export const PORT = 9091;
@@ -102,6 +104,10 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
     timeoutMs: 2_000,
   });
   const debug = new DebugCapture({ now, ...options.debug });
+  const metrics = new MetricsRegistry({ startedAt: now(), version: "test" });
+  aggregator.subscribe((message) => {
+    if (message.type === "usage") metrics.record(message.data);
+  });
   const closing = new AbortController();
   const handler = createApiHandler({
     reader: aggregator,
@@ -115,6 +121,8 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
     caTrust: options.caTrust ?? fakeCaTrust(),
     launchers: options.launchers ?? noLaunchers(),
     sync: options.sync,
+    // The real registry, fed like main.ts feeds it: `/metrics` shows what the ledger records.
+    metrics: { prometheusText: () => encodePrometheus(metrics.collect()) },
     closing: closing.signal,
     dashboardDir: options.dashboardDir ?? `${home}/no-dashboard`,
     version: "test",
@@ -161,4 +169,41 @@ export async function apiFixture(options: ApiFixtureOptions = {}) {
       await Deno.remove(home, { recursive: true });
     },
   };
+}
+
+export const DISCONNECTED: SyncStatus = {
+  state: "disconnected",
+  server: null,
+  account: null,
+  last_sync_at: null,
+  queue_depth: 0,
+  last_error: null,
+};
+
+/** A sync service that records calls and answers what each test sets. */
+export function fakeSync(answers: {
+  connect?: SyncOutcome<{ authorize_url: string }>;
+  callback?: SyncOutcome<{ server: string; account: string | null }>;
+} = {}) {
+  const calls: string[] = [];
+  const service: SyncService = {
+    status: () => DISCONNECTED,
+    connect(server) {
+      calls.push(`connect ${server}`);
+      return Promise.resolve(
+        answers.connect ?? { ok: true, value: { authorize_url: "https://as.test/authorize?x=1" } },
+      );
+    },
+    callback(params) {
+      calls.push(`callback ${params.get("state")}`);
+      return Promise.resolve(
+        answers.callback ?? { ok: true, value: { server: "https://s.test", account: "a@b.test" } },
+      );
+    },
+    disconnect() {
+      calls.push("disconnect");
+      return Promise.resolve(DISCONNECTED);
+    },
+  };
+  return { service, calls };
 }

@@ -1,44 +1,5 @@
 import assert from "node:assert/strict";
-import { apiFixture, PORT } from "./_handler_fixture.ts";
-import type { SyncOutcome, SyncService } from "./sync.ts";
-import type { SyncStatus } from "./types.ts";
-
-const DISCONNECTED: SyncStatus = {
-  state: "disconnected",
-  server: null,
-  account: null,
-  last_sync_at: null,
-  queue_depth: 0,
-  last_error: null,
-};
-
-/** A sync service that records calls and answers what each test sets. */
-function fakeSync(answers: {
-  connect?: SyncOutcome<{ authorize_url: string }>;
-  callback?: SyncOutcome<{ server: string; account: string | null }>;
-} = {}) {
-  const calls: string[] = [];
-  const service: SyncService = {
-    status: () => DISCONNECTED,
-    connect(server) {
-      calls.push(`connect ${server}`);
-      return Promise.resolve(
-        answers.connect ?? { ok: true, value: { authorize_url: "https://as.test/authorize?x=1" } },
-      );
-    },
-    callback(params) {
-      calls.push(`callback ${params.get("state")}`);
-      return Promise.resolve(
-        answers.callback ?? { ok: true, value: { server: "https://s.test", account: "a@b.test" } },
-      );
-    },
-    disconnect() {
-      calls.push("disconnect");
-      return Promise.resolve(DISCONNECTED);
-    },
-  };
-  return { service, calls };
-}
+import { apiFixture, DISCONNECTED, fakeSync, PORT } from "./_handler_fixture.ts";
 
 function post(body: unknown, headers: Record<string, string> = {}): RequestInit {
   return {
