@@ -37,7 +37,40 @@ const SETTING_RULES: {
     default: false,
     check: (value) => typeof value === "boolean" ? null : "must be true or false",
   },
+  budgets: {
+    default: Object.freeze({ daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null }),
+    check: checkBudgets,
+  },
+  budget_thresholds: {
+    default: Object.freeze([50, 80, 100]) as number[],
+    check: checkThresholds,
+  },
+  block_at_limit: {
+    default: false,
+    check: (value) => typeof value === "boolean" ? null : "must be true or false",
+  },
 };
+
+const BUDGET_KEYS = ["daily_usd", "weekly_usd", "monthly_usd", "lap_usd"];
+
+function checkBudgets(value: unknown): string | null {
+  const shape = `must be an object of ${BUDGET_KEYS.join(", ")}, each null or an amount above 0`;
+  if (!isObject(value)) return shape;
+  for (const [key, limit] of Object.entries(value)) {
+    if (!BUDGET_KEYS.includes(key)) return `${shape} ("${key}" is not one)`;
+    if (limit !== null && !(typeof limit === "number" && Number.isFinite(limit) && limit > 0)) {
+      return shape;
+    }
+  }
+  return null;
+}
+
+function checkThresholds(value: unknown): string | null {
+  return Array.isArray(value) && value.length <= 10 &&
+      value.every((t) => typeof t === "number" && Number.isFinite(t) && t > 0 && t <= 1000)
+    ? null
+    : "must be a list of at most 10 percentages, each above 0 and at most 1000";
+}
 
 /** Every setting at its default. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze(

@@ -22,6 +22,9 @@ Deno.test("openConfigFile() gives defaults for a missing file and does not creat
     setup_done: false,
     dg_tools_visible: true,
     dg_intelligent_interface: false,
+    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+    budget_thresholds: [50, 80, 100],
+    block_at_limit: false,
   });
   assert.deepEqual(file.settings, DEFAULT_SETTINGS);
   assert.deepEqual(names(dir.home), []);
@@ -40,6 +43,9 @@ Deno.test("ConfigFile saves hosts and settings that a new ConfigFile reads back"
       setup_done: false,
       dg_tools_visible: true,
       dg_intelligent_interface: false,
+      budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+      budget_thresholds: [50, 80, 100],
+      block_at_limit: false,
     },
   });
   const again = openConfigFile(dir.home);
@@ -50,6 +56,9 @@ Deno.test("ConfigFile saves hosts and settings that a new ConfigFile reads back"
     setup_done: false,
     dg_tools_visible: true,
     dg_intelligent_interface: false,
+    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+    budget_thresholds: [50, 80, 100],
+    block_at_limit: false,
   });
   assert.deepEqual(JSON.parse(Deno.readTextFileSync(file.path)), {
     version: 1,
@@ -60,6 +69,9 @@ Deno.test("ConfigFile saves hosts and settings that a new ConfigFile reads back"
       setup_done: false,
       dg_tools_visible: true,
       dg_intelligent_interface: false,
+      budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+      budget_thresholds: [50, 80, 100],
+      block_at_limit: false,
     },
   });
 });
@@ -101,6 +113,9 @@ Deno.test("ConfigFile keeps keys it does not know when it rewrites the file", as
     setup_done: false,
     dg_tools_visible: true,
     dg_intelligent_interface: false,
+    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+    budget_thresholds: [50, 80, 100],
+    block_at_limit: false,
   });
   await file.updateSettings({ include_stream_usage: false });
   assert.deepEqual(JSON.parse(Deno.readTextFileSync(path)), {
@@ -112,6 +127,9 @@ Deno.test("ConfigFile keeps keys it does not know when it rewrites the file", as
       setup_done: false,
       dg_tools_visible: true,
       dg_intelligent_interface: false,
+      budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+      budget_thresholds: [50, 80, 100],
+      block_at_limit: false,
       future_setting: { deep: [1, 2] },
     },
     sync: { server: "https://datagrout.example" },
@@ -198,6 +216,9 @@ Deno.test("ConfigFile.updateHosts() applies concurrent changes in turn, losing n
     setup_done: false,
     dg_tools_visible: true,
     dg_intelligent_interface: false,
+    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+    budget_thresholds: [50, 80, 100],
+    block_at_limit: false,
   });
   assert.deepEqual(names(dir.home), ["config.json"]);
 });
@@ -247,6 +268,9 @@ Deno.test("ConfigFile.updateSettings() takes retention_days as null or whole day
       setup_done: false,
       dg_tools_visible: true,
       dg_intelligent_interface: false,
+      budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+      budget_thresholds: [50, 80, 100],
+      block_at_limit: false,
     },
   });
   assert.equal(openConfigFile(dir.home).settings.retention_days, 90);

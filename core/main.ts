@@ -7,6 +7,8 @@ import { DebugCapture } from "./capture/debug_capture.ts";
 import { createDebugTapFactory } from "./capture/debug_tap.ts";
 import { type Config, ConfigError, loadConfig, messageOf, prepareHome } from "./config.ts";
 import { openConfigFile } from "./config_file.ts";
+import { createNotifier } from "./notify.ts";
+import { startBudgets } from "./notify_budgets.ts";
 import { HostRegistry } from "./hosts.ts";
 import { createPriceSources } from "./price_sources.ts";
 import { CaError, createLeafCache, loadOrCreateCa } from "./tls/mod.ts";
@@ -29,6 +31,13 @@ import type { QueueStatus } from "./sync/auth.ts";
 import { settingsPayload } from "./sync/payload.ts";
 import { SyncQueue } from "./sync/queue.ts";
 import { intervalFromEnv, SyncSender } from "./sync/sender.ts";
+import {
+  encodeOtlp,
+  encodePrometheus,
+  MetricsRegistry,
+  otlpConfigFromEnv,
+  OtlpPusher,
+} from "./metrics/mod.ts";
 
 /** Lumen's version, reported by `/api/health` and `lumen version`. */
 export const VERSION = "0.1.0";
@@ -39,7 +48,7 @@ Commands:
   serve          run the daemon (default)
   status         show today's and the current lap's figures from a running daemon
   lap [name]     close the current lap and start a new one
-  report [--since 7d] [--until DATE] [--group day|model|provider|client] [--json]
+  report [--since 7d] [--until DATE] [--group day|model|provider|client|project] [--json]
                  print usage history from the database, whether or not the daemon runs;
                  --since/--until take 12h, 7d, 2w or YYYY-MM-DD (days count from local midnight)
   env [--shell bash|zsh|fish|powershell] [--mode relay|proxy]
@@ -60,6 +69,8 @@ async function serve(config: Config): Promise<void> {
   prepareHome(config.home);
   const configFile = openConfigFile(config.home);
   const now = () => Date.now();
+  // Before anything opens: a bad LUMEN_OTLP_* value stops the start with one clear line.
+  const otlpConfig = otlpConfigFromEnv((name) => Deno.env.get(name));
   // First after the home: it takes the one-daemon-per-home lock (a second daemon stops here, with
   // one clear line) and rebuilds every figure from lumen.db before anything is served.
   const ledger = await openLedger(config.home, {
@@ -69,6 +80,17 @@ async function serve(config: Config): Promise<void> {
   });
   const aggregator = ledger.aggregator;
   const hosts = new HostRegistry(configFile);
+  // Spend budgets: figures in every stats document, alerts on SSE and the desktop, optional blocking.
+  const budgets = startBudgets({
+    home: config.home,
+    aggregator,
+    db: ledger.db,
+    settings: () => configFile.settings,
+    providerOf: (host) => hosts.providerOf(host),
+    notify: createNotifier({ os: Deno.build.os, log: (line) => console.error(line) }),
+    now,
+    log: (line) => console.error(line),
+  });
   // Reads LUMEN_HOME/pricing-remote.json and pricing.json now; problems are logged, never thrown.
   const pricing = createPriceSources({
     home: config.home,
@@ -85,6 +107,18 @@ async function serve(config: Config): Promise<void> {
     console.error(`Cannot write ${CA_BUNDLE_NAME} in ${config.home}: ${messageOf(error)}`);
   });
   const startedAt = Date.now();
+  // `/metrics` and the OTLP push count from this start (Prometheus and collectors handle resets);
+  // every event the ledger commits reaches the registry through the aggregator's feed.
+  const metrics = new MetricsRegistry({ startedAt, version: VERSION });
+  aggregator.subscribe((message) => {
+    if (message.type === "usage") metrics.record(message.data);
+  });
+  const otlpPusher = otlpConfig &&
+    new OtlpPusher({
+      ...otlpConfig,
+      collect: () => encodeOtlp(metrics.collect(), { startedAt, now: now(), version: VERSION }),
+      log: (line) => console.error(line),
+    });
   let apiPort = config.apiPort;
   let proxyPort = config.proxyPort;
   const upstream = createUpstreamClient({
@@ -122,6 +156,7 @@ async function serve(config: Config): Promise<void> {
     tapFor,
     now,
     onTapError,
+    refuse: (host, path) => budgets.refuse(host, path),
     isMonitored: (host) => hosts.providerOf(host) !== null,
     leafFor: (host) => leaves.get(host),
     ownPorts: () => [proxyPort, apiPort],
@@ -185,13 +220,17 @@ async function serve(config: Config): Promise<void> {
       },
       // A changed DataGrout toggle reaches the team server at once.
       updateSettings: (patch) =>
-        configFile.updateSettings(patch).finally(() => syncSender.settingsChanged()),
+        configFile.updateSettings(patch).finally(() => {
+          syncSender.settingsChanged();
+          budgets.check(); // a lowered limit may have been reached already
+        }),
     },
     pricing,
     debug,
     ca,
     caTrust,
     sync,
+    metrics: { prometheusText: () => encodePrometheus(metrics.collect()) },
     launchers: createLauncherService({
       ...clientEnvDeps(config, proxy.port),
       isExecutable: isExecutableFile,
@@ -225,6 +264,7 @@ async function serve(config: Config): Promise<void> {
   console.log(`Proxy mode CA: ${ca.certPath} (SHA-256 ${ca.fingerprintSha256})`);
   sync.start(); // loads sync.json; refreshes its tokens when they near expiry
   syncSender.start(); // delivers the queue now, then every 30 s and on each closed lap
+  otlpPusher?.start(); // LUMEN_OTLP_ENDPOINT: first push one interval from now
   pricing.start(); // after both listeners are up: the first download must not delay them
   void caTrust.check(); // the proxy listens now; the dashboard shows this first verdict
 
@@ -232,6 +272,7 @@ async function serve(config: Config): Promise<void> {
   const shutdown = () =>
     stopping ??= (async () => {
       sync.close(); // its refresh timer
+      budgets.stop();
       await syncSender.stop(); // abandons a request in flight: its rows keep their key
       debug.disarm(); // forgets the captures and clears the expiry timer
       caTrust.close(); // kills a running trust check's process
@@ -241,6 +282,8 @@ async function serve(config: Config): Promise<void> {
       upstream.close();
       // After the proxy: the last responses' events are in the queue, and this writes them.
       ledger.close();
+      // After the ledger: the final push carries the last events (bounded, never throws).
+      await otlpPusher?.stop();
     })();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, () => void shutdown());

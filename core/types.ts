@@ -40,7 +40,9 @@ export interface Usage {
 
 /**
  * Where an event's cost came from: the provider's own figure, one of the pricing table layers
- * (bundled with Lumen, fetched remote, or the user's override), or a subscription plan (claude.ai).
+ * (bundled with Lumen, fetched remote, or the user's override), or a subscription plan (claude.ai,
+ * or Anthropic with a plan's OAuth token): "subscription" traffic is not billed per token, and its
+ * `cost_usd` is the API-equivalent price from the table.
  */
 export type PriceSource = "provider" | "bundled" | "remote" | "override" | "subscription";
 
@@ -71,13 +73,18 @@ export interface UsageEvent {
   /**
    * The pricing entry id the cost was computed from (e.g. "claude-sonnet-4-5" for a dated
    * snapshot), kept so a later price or matcher change never silently rewrites history; null when
-   * the cost is the provider's or the plan's, or when unpriced.
+   * the cost is the provider's, or when unpriced.
    */
   priced_model: string | null;
   estimated: boolean;
   latency_ms: number;
   ttfb_ms: number;
   lap_id: string;
+  /**
+   * The project the user tagged the request with (`X-Lumen-Project` header or a `/p/<project>/…`
+   * relay prefix); null when untagged.
+   */
+  project: string | null;
 }
 
 /** A warning a parser reports instead of throwing. */
@@ -151,6 +158,20 @@ export interface Settings {
   dg_tools_visible: boolean;
   /** DataGrout: route through its Intelligent Interface (pushed to the sync server). */
   dg_intelligent_interface: boolean;
+  /** Spend limits in USD per period; a missing or null limit means none. */
+  budgets: BudgetLimits;
+  /** Percentages of a limit at which an alert is raised once per period, e.g. [50, 80, 100]. */
+  budget_thresholds: number[];
+  /** Answer new monitored requests with a 429 while any budget is at or over its limit. */
+  block_at_limit: boolean;
+}
+
+/** The `budgets` setting: a limit in USD per period (local day, ISO week, month, current lap). */
+export interface BudgetLimits {
+  daily_usd?: number | null;
+  weekly_usd?: number | null;
+  monthly_usd?: number | null;
+  lap_usd?: number | null;
 }
 
 /** The store's state as `GET /api/health` reports it under `store`. */

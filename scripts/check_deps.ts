@@ -47,6 +47,8 @@ const ALLOWED: Record<string, string[]> = {
     "core/trust/",
     "core/api/types.ts",
   ],
+  // Metrics read UsageEvents only; node:http(s) for the OTLP push (fetch honours HTTP(S)_PROXY).
+  "core/metrics/": ["core/metrics/", "core/types.ts", "core/config.ts", "node:http", "node:https"],
   // The system trust store: plans, runner, the handshake check; ca.pem's facts from tls/.
   "core/trust/": ["core/trust/", "core/tls/trust_facts.ts", "node:url"],
   // Client definitions, env builders and starters; the API's LauncherInfo is their only import.

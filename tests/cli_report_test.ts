@@ -23,7 +23,10 @@ Deno.test("lumen report with no database says there is no history yet and exits 
 Deno.test("lumen report refuses bad arguments with one clear line", async () => {
   const cases: [string[], string][] = [
     [["--since", "7x"], 'lumen: Invalid --since "7x": expected hours, days or weeks'],
-    [["--group", "week"], 'lumen: Invalid --group "week": expected day, model, provider or client'],
+    [
+      ["--group", "week"],
+      'lumen: Invalid --group "week": expected day, model, provider, client or project',
+    ],
     [["--until"], "lumen: --until needs a value"],
   ];
   for (const [args, start] of cases) {

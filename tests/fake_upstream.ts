@@ -12,6 +12,8 @@
 //                                        the response (0: before the response head)
 //   x-fake-gap-ms: N                     pause once, after the first chunk
 //   x-fake-encoding: gzip|br|deflate     compress, if the request's accept-encoding allows it
+// An Anthropic call with `authorization: Bearer sk-ant-oat…` (a Claude plan) also gets the
+// `anthropic-ratelimit-unified-*` headers, as the real API sends them.
 import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -134,6 +136,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       : providerForPath(path);
     const elapsedMs = Math.round(performance.now() - started);
     const base = providerHeaders(provider, { path, elapsedMs });
+    if (provider === "anthropic" && /^Bearer sk-ant-oat/.test(headers["authorization"] ?? "")) {
+      Object.assign(base, unifiedRateLimitHeaders(Number(headers["x-fake-status"] ?? 200)));
+    }
     const fail = (status: number, detail?: string): Answer => {
       const error = errorResponse(provider, status, {
         requestId: base["request-id"] ?? "",
@@ -266,6 +271,39 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       })();
       return closing;
     },
+  };
+}
+
+/** The 5h window's reset from `nowMs`: the next full hour, plus four hours (epoch seconds). */
+export function fakeFiveHourReset(nowMs: number): number {
+  return Math.ceil(nowMs / 3_600_000) * 3600 + 4 * 3600;
+}
+
+/** The 7d window's reset from `nowMs`: the next full hour, plus six days (epoch seconds). */
+export function fakeSevenDayReset(nowMs: number): number {
+  return Math.ceil(nowMs / 3_600_000) * 3600 + 6 * 86_400;
+}
+
+/**
+ * What api.anthropic.com adds for a call made with a plan's OAuth token (`Bearer sk-ant-oat…`):
+ * the unified windows, 5h at 42 % and 7d at 13 % (5h rejected at 100 % on a 429).
+ */
+function unifiedRateLimitHeaders(status: number): Record<string, string> {
+  const limited = status === 429;
+  const now = Date.now();
+  return {
+    "anthropic-ratelimit-unified-status": limited ? "rejected" : "allowed",
+    "anthropic-ratelimit-unified-representative-claim": "five_hour",
+    "anthropic-ratelimit-unified-reset": String(fakeFiveHourReset(now)),
+    "anthropic-ratelimit-unified-fallback-percentage": "0.5",
+    "anthropic-ratelimit-unified-overage-status": "rejected",
+    "anthropic-ratelimit-unified-overage-disabled-reason": "org_level_disabled",
+    "anthropic-ratelimit-unified-5h-utilization": limited ? "1.0" : "0.42",
+    "anthropic-ratelimit-unified-5h-reset": String(fakeFiveHourReset(now)),
+    "anthropic-ratelimit-unified-5h-status": limited ? "rejected" : "allowed",
+    "anthropic-ratelimit-unified-7d-utilization": "0.13",
+    "anthropic-ratelimit-unified-7d-reset": String(fakeSevenDayReset(now)),
+    "anthropic-ratelimit-unified-7d-status": "allowed",
   };
 }
 

@@ -7,6 +7,7 @@ import type net from "node:net";
 import { createTestPki } from "./_certs.ts";
 import { startDaemon } from "./_daemon.ts";
 import { openUsageFeed } from "./_usage_feed.ts";
+import { createPricer } from "../pricing/mod.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 const CURSOR_HOST = "agent.api5.cursor.sh";
@@ -73,7 +74,10 @@ Deno.test("Cursor and claude.ai traffic is read through the proxy", async () => 
     assert.equal(claudeEvent.provider, "claude_ai");
     assert.equal(claudeEvent.estimated, true);
     assert.equal(claudeEvent.output_tokens, claude.meta.usage.output_tokens);
-    assert.equal(claudeEvent.cost_usd, 0);
+    // Not billed per token: the API-equivalent price of the estimated tokens, marked so.
+    const apiEquivalent = createPricer().price("anthropic", claude.meta.usage).cost_usd;
+    assert.ok(apiEquivalent !== null && apiEquivalent > 0);
+    assert.equal(claudeEvent.cost_usd, apiEquivalent);
     assert.equal(claudeEvent.price_source, "subscription");
     const stats = await daemon.api("/api/stats");
     assert.deepEqual(stats.plan_windows.claude_ai.windows, claude.meta.plan_windows);

@@ -109,7 +109,7 @@ Deno.test("the official SDKs behind HTTPS_PROXY with NODE_EXTRA_CA_CERTS", async
       const { event } = await stack.feed.next();
       assertEventMatches(event, provider, meta.usage);
       assert.equal(event.mode, "proxy");
-      assert.equal(event.client, "sdk");
+      assert.equal(event.client, `${provider}-js`);
     }
     const hidden = outcomes.find((o) => o.scenario === "openai-chat-stream")!;
     assert.equal(hidden.usageMember, false, "the client gets the stream it asked for");

@@ -27,7 +27,7 @@ Deno.test("official SDKs through the relay: exact usage and cost for every call"
       const { event } = await feed.next();
       assertEventMatches(event, "openai", meta.usage);
       assert.equal(event.streamed, false);
-      assert.equal(event.client, "sdk");
+      assert.equal(event.client, "openai-js");
       assert.equal(event.status, 200);
       assert.ok(event.cost_usd! > 0);
     });
@@ -219,7 +219,14 @@ Deno.test("official SDKs through the relay: exact usage and cost for every call"
       assert.ok(Math.abs(stats.total.cost_usd - cost) < 1e-9);
       assert.equal(stats.total.estimated_requests, 1);
       assert.equal(stats.by_provider.anthropic.requests, 2);
-      assert.equal(stats.by_client.sdk.requests, events.length);
+      // Each SDK by its own name (User-Agent `OpenAI/JS …`, `Anthropic/JS …`, google-genai-sdk).
+      assert.deepEqual(Object.keys(stats.by_client).sort(), [
+        "anthropic-js",
+        "google-genai-js",
+        "openai-js",
+      ]);
+      const byClient = Object.values(stats.by_client) as { requests: number }[];
+      assert.equal(byClient.reduce((s, totals) => s + totals.requests, 0), events.length);
       assert.equal(feed.pending(), 0, "one event per call, no more");
     });
   } finally {

@@ -14,6 +14,7 @@ import { getPricing, type PricingService } from "./pricing.ts";
 import { type SettingsService, updateSettings } from "./settings.ts";
 import { createStaticHandler, DASHBOARD_BASE } from "./static.ts";
 import { connectSync, syncCallback, type SyncService } from "./sync.ts";
+import { getMetrics, type MetricsService } from "./metrics.ts";
 
 /** What the API reads and may change. */
 export interface ApiDeps {
@@ -37,6 +38,8 @@ export interface ApiDeps {
   launchers: LaunchersService;
   /** Team sync (DataGrout); without it the `/api/sync` routes answer 404. */
   sync?: SyncService;
+  /** The Prometheus scrape (`GET /metrics`); without it that route answers 404. */
+  metrics?: MetricsService;
   /** The built dashboard, served under /dashboard. */
   dashboardDir: string;
   /** Fires when the daemon shuts down: long-lived answers (the SSE feed) end then. */
@@ -111,6 +114,7 @@ export function createApiHandler(deps: ApiDeps): (req: Request) => Promise<Respo
     "/api/launchers": { GET: () => listLaunchers(deps.launchers) },
     "/api/env": { GET: (_req, url) => getEnv(deps.launchers, url) },
     ...(deps.sync ? syncRoutes(deps.sync) : {}),
+    ...(deps.metrics ? { "/metrics": { GET: () => getMetrics(deps.metrics!) } } : {}),
     "/": {
       GET: () => new Response(null, { status: 302, headers: { location: `${DASHBOARD_BASE}/` } }),
     },

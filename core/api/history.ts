@@ -1,4 +1,4 @@
-// `/api/history` (sums by day, model, provider or client over a range) and `/api/export` (every
+// `/api/history` (sums by day, model, provider, client or project over a range) and `/api/export` (every
 // event as a CSV or JSON download): query parsing and the responses; the store does the work.
 import { localDay } from "../usage/day.ts";
 import { EXPORT_FORMATS, type ExportFormat } from "../usage/export.ts";
@@ -6,7 +6,7 @@ import { HISTORY_GROUPS, type HistoryGroup } from "../usage/history.ts";
 import type { StoreReader } from "../usage/ledger.ts";
 import { ApiError, storeUnavailable } from "./errors.ts";
 
-/** `GET /api/history?group=day|model|provider|client&from=&to=` (from inclusive, to exclusive). */
+/** `GET /api/history?group=day|model|provider|client|project&from=&to=` (from inclusive, to exclusive). */
 export function getHistory(store: StoreReader, url: URL): unknown {
   const group = (url.searchParams.get("group") ?? "day") as HistoryGroup;
   if (!HISTORY_GROUPS.includes(group)) {

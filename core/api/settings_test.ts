@@ -29,6 +29,9 @@ Deno.test("GET /api/settings answers every setting", async () => {
         setup_done: false,
         dg_tools_visible: true,
         dg_intelligent_interface: false,
+        budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+        budget_thresholds: [50, 80, 100],
+        block_at_limit: false,
       },
     },
   });
@@ -46,6 +49,9 @@ Deno.test("PUT /api/settings saves a partial change and answers every setting", 
         setup_done: false,
         dg_tools_visible: true,
         dg_intelligent_interface: false,
+        budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+        budget_thresholds: [50, 80, 100],
+        block_at_limit: false,
       },
     },
   });
@@ -55,6 +61,9 @@ Deno.test("PUT /api/settings saves a partial change and answers every setting", 
     setup_done: false,
     dg_tools_visible: true,
     dg_intelligent_interface: false,
+    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+    budget_thresholds: [50, 80, 100],
+    block_at_limit: false,
   });
   assert.deepEqual(openConfigFile(api.home).settings, {
     include_stream_usage: false,
@@ -62,6 +71,9 @@ Deno.test("PUT /api/settings saves a partial change and answers every setting", 
     setup_done: false,
     dg_tools_visible: true,
     dg_intelligent_interface: false,
+    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+    budget_thresholds: [50, 80, 100],
+    block_at_limit: false,
   });
   assert.deepEqual((await api.put("{}")).body.settings, {
     include_stream_usage: false,
@@ -69,6 +81,9 @@ Deno.test("PUT /api/settings saves a partial change and answers every setting", 
     setup_done: false,
     dg_tools_visible: true,
     dg_intelligent_interface: false,
+    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+    budget_thresholds: [50, 80, 100],
+    block_at_limit: false,
   });
 });
 
@@ -98,6 +113,9 @@ Deno.test("PUT /api/settings answers 400 naming an unknown key or a wrong type",
     setup_done: false,
     dg_tools_visible: true,
     dg_intelligent_interface: false,
+    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+    budget_thresholds: [50, 80, 100],
+    block_at_limit: false,
   });
   const names = [...Deno.readDirSync(api.home)].map((entry) => entry.name);
   assert.ok(!names.includes("config.json"), "nothing was written");
@@ -133,6 +151,9 @@ Deno.test("PUT /api/settings answers 500 config_write_failed and changes nothing
       setup_done: false,
       dg_tools_visible: true,
       dg_intelligent_interface: false,
+      budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+      budget_thresholds: [50, 80, 100],
+      block_at_limit: false,
     });
   } finally {
     Deno.mkdirSync(api.home);

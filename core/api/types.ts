@@ -4,6 +4,7 @@
 import type { StoreHealth } from "../types.ts";
 
 export type {
+  BudgetLimits,
   HostEntry,
   PlanWindow,
   PriceSource,
@@ -14,6 +15,7 @@ export type {
 } from "../types.ts";
 export type { Totals } from "../usage/totals.ts";
 export type { Lap, PlanWindows, Stats } from "../usage/aggregator.ts";
+export type { BudgetAlert, BudgetPeriod, BudgetStatus } from "../usage/budgets.ts";
 export type { LapDelta, LapReport } from "../usage/lap_report.ts";
 export type { HistoryGroup, HistoryResult, HistoryRow } from "../usage/history_types.ts";
 export type { LayerStatus, PricingStatus, RefreshResult } from "../price_status_types.ts";

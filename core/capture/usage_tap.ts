@@ -11,6 +11,11 @@ import type {
   UsageParser,
 } from "../types.ts";
 import { detectClient } from "./client.ts";
+import {
+  hasUnifiedRateLimits,
+  readUnifiedRateLimits,
+  usesSubscriptionToken,
+} from "./ratelimit_headers.ts";
 import { createDecompressor, type Decompressor } from "./decompress.ts";
 import { addStreamUsageOption, createUsageChunkFilter } from "./stream_usage.ts";
 import { uuidv7 } from "../uuid.ts";
@@ -89,6 +94,8 @@ function createUsageTap(provider: Provider, request: TapRequest, deps: CaptureDe
   let decompressor: Decompressor | null = null;
   let status = 0;
   let ttfb = 0;
+  let subscription = provider === "claude_ai" ||
+    (provider === "anthropic" && usesSubscriptionToken(request.headers));
   const parseRequest = {
     provider,
     method: request.method,
@@ -123,13 +130,17 @@ function createUsageTap(provider: Provider, request: TapRequest, deps: CaptureDe
       latency_ms: ts - request.startedAt,
       ttfb_ms: ttfb,
       lap_id: deps.lapId(),
+      project: request.project ?? null,
     });
   }
 
   function priceOf(usage: Usage): CapturePrice {
-    // claude.ai traffic is paid by the subscription, not per token.
-    if (provider !== "claude_ai") return deps.price(provider, usage);
-    return { cost_usd: 0, price_source: "subscription", priced_model: null };
+    // claude.ai serves Anthropic's models: priced as their API would price them.
+    const price = deps.price(provider === "claude_ai" ? "anthropic" : provider, usage);
+    // Plan traffic (claude.ai, Anthropic with a plan's OAuth token) is paid by the subscription,
+    // not per token: its cost is the API-equivalent price, marked "subscription".
+    if (!subscription || price.cost_usd === null) return price;
+    return { ...price, price_source: "subscription" };
   }
 
   function finish(aborted: boolean): void {
@@ -148,6 +159,11 @@ function createUsageTap(provider: Provider, request: TapRequest, deps: CaptureDe
     onResponse(code, headers) {
       status = code;
       ttfb = deps.now() - request.startedAt;
+      if (provider === "anthropic" && hasUnifiedRateLimits(headers)) {
+        subscription = true;
+        const windows = readUnifiedRateLimits(headers); // on 429 answers too
+        if (Object.keys(windows).length > 0) deps.onPlanWindows?.(provider, windows);
+      }
       parser = parserFor(parseRequest, {
         status: code,
         contentType: headers["content-type"] ?? null,

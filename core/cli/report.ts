@@ -1,4 +1,4 @@
-// `lumen report`: usage history per day, model, provider or client, read straight from the database.
+// `lumen report`: usage history per day, model, provider, client or project, read straight from the database.
 import { ConfigError } from "../config.ts";
 import { addLocalDays, localDay } from "../usage/day.ts";
 import {
@@ -36,7 +36,7 @@ const EXAMPLES: Record<string, string> = {
 };
 const SYNTAX = "expected hours, days or weeks (12h, 7d, 2w) or a date (YYYY-MM-DD)";
 
-/** Parses `[--since 7d] [--until …] [--group day|model|provider|client] [--json]` at time `now`. */
+/** Parses `[--since 7d] [--until …] [--group day|model|provider|client|project] [--json]` at time `now`. */
 export function parseReportArgs(args: string[], now: Date): ReportOptions {
   let since = "7d";
   let until: string | undefined;
@@ -59,13 +59,15 @@ export function parseReportArgs(args: string[], now: Date): ReportOptions {
     else if (flag === "--group") {
       const raw = value();
       if (!HISTORY_GROUPS.includes(raw as HistoryGroup)) {
-        throw new ConfigError(`Invalid --group "${raw}": expected day, model, provider or client`);
+        throw new ConfigError(
+          `Invalid --group "${raw}": expected day, model, provider, client or project`,
+        );
       }
       group = raw as HistoryGroup;
     } else {
       throw new ConfigError(
         `Unexpected argument "${args[i]}" for lumen report: ` +
-          "use [--since 7d] [--until DATE] [--group day|model|provider|client] [--json]",
+          "use [--since 7d] [--until DATE] [--group day|model|provider|client|project] [--json]",
       );
     }
   }

@@ -62,7 +62,10 @@ Deno.test("parseReportArgs() refuses bad values with one clear ConfigError each"
     [["--since"], "--since needs a value, e.g. --since 7d"],
     [["--since", "--json"], "--since needs a value, e.g. --since 7d"],
     [["--group="], "--group needs a value, e.g. --group model"],
-    [["--group", "week"], 'Invalid --group "week": expected day, model, provider or client'],
+    [
+      ["--group", "week"],
+      'Invalid --group "week": expected day, model, provider, client or project',
+    ],
     [["--since", "1d", "--until", "2d"], "Invalid range: --since 1d is not before --until 2d"],
     [["--json=yes"], 'Unexpected argument "--json=yes" for lumen report: use [--since 7d]'],
     [["today"], 'Unexpected argument "today" for lumen report'],

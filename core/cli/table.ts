@@ -7,6 +7,7 @@ const HEADERS: Record<HistoryGroup, string> = {
   model: "Model",
   provider: "Provider",
   client: "Client",
+  project: "Project",
 };
 const THOUSANDS_REGEXP = /\B(?=(\d{3})+(?!\d))/g;
 const GAP = "  ";

@@ -6,6 +6,7 @@
 import { Buffer } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { endToEndHeaders, flatHeaders, headerRecord } from "./headers.ts";
+import { PROJECT_HEADER, projectFromHeaders } from "./project.ts";
 import type { ChunkFilter, RequestRewrite, Tap, TapFactory } from "./tap.ts";
 import { type UpstreamCall, type UpstreamClient, UpstreamError } from "./upstream.ts";
 import { sendJsonError } from "./respond.ts";
@@ -22,6 +23,11 @@ export interface RelayDeps {
   /** Called when a tap throws; the tap is off for the rest of that request. */
   onTapError(error: unknown): void;
   now(): number;
+  /**
+   * A refusal for a monitored request (e.g. a spend budget at its limit): the answer sent instead
+   * of contacting the provider, or null to let it through.
+   */
+  refuse?(host: string, path: string): { status: number; body: unknown } | null;
 }
 
 /** Where relayRequest() sends a request. */
@@ -32,6 +38,8 @@ export interface RelayTarget {
   origin?: URL;
   pathWithQuery: string;
   mode: "relay" | "proxy";
+  /** The project of a `/p/<project>/…` relay prefix; it wins over an `X-Lumen-Project` header. */
+  project?: string;
 }
 
 /** Forwards `req` to `host` (path `pathWithQuery`) and streams the answer back into `res`. */
@@ -44,7 +52,9 @@ export async function relayRequest(
   const startedAt = deps.now();
   if (!deps.isMonitored(target.host)) {
     // Nothing to read: the request body streams through as it arrives, whatever its size.
-    const headers = headerRecord(endToEndHeaders(req.rawHeaders, { drop: ["host"] }));
+    const headers = headerRecord(
+      endToEndHeaders(req.rawHeaders, { drop: ["host", PROJECT_HEADER] }),
+    );
     const call = deps.upstream.request({ ...upstreamTarget(target, req), headers, body: req });
     return pipeResponse(call, res, NO_TAP, null, deps);
   }
@@ -53,10 +63,13 @@ export async function relayRequest(
     return sendJsonError(res, 413, "request_too_large", "Request body exceeds 64 MiB");
   }
   if (body === "aborted") return;
+  const refusal = deps.refuse?.(target.host, target.pathWithQuery);
+  if (refusal) return sendRefusal(res, refusal);
 
-  // Lumen holds the whole body, so an Expect: 100-continue was answered here already.
+  // Lumen holds the whole body, so an Expect: 100-continue was answered here already. The project
+  // tag is Lumen's own header: the provider never sees it.
   const headers = headerRecord(
-    endToEndHeaders(req.rawHeaders, { drop: ["host", "content-length", "expect"] }),
+    endToEndHeaders(req.rawHeaders, { drop: ["host", "content-length", "expect", PROJECT_HEADER] }),
   );
   const queryAt = target.pathWithQuery.indexOf("?");
   const tap = safeTap(
@@ -70,6 +83,7 @@ export async function relayRequest(
         headers: flatHeaders(headers),
         body,
         startedAt,
+        project: target.project ?? projectFromHeaders(req.rawHeaders),
       }),
     deps.onTapError,
   );
@@ -81,6 +95,17 @@ export async function relayRequest(
     body: rewrite?.body ?? body,
   });
   return pipeResponse(call, res, tap, rewrite, deps);
+}
+
+/** Sends a refusal as JSON, in the provider's error shape the refuse() hook chose. */
+function sendRefusal(res: ServerResponse, refusal: { status: number; body: unknown }): void {
+  const body = JSON.stringify(refusal.body);
+  res.writeHead(refusal.status, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(body)),
+    "x-lumen-error": "refused",
+  });
+  res.end(body);
 }
 
 function upstreamTarget(target: RelayTarget, req: IncomingMessage) {

@@ -11,6 +11,10 @@
 //   and a rest starting with `//`, which a server resolving it as a URL reads as another host.
 //   Normalizing instead would be a trap: applied to the whole target it turns
 //   `/openai/../anthropic/v1/messages` into another provider's route.
+// A project prefix goes first: `/p/website/anthropic/v1/messages` is `/anthropic/v1/messages`
+// tagged "website". The tag must be a project name (project.ts), so it holds no `/`, `%`, `\` and
+// is no dot segment; only one `/p/` prefix is read.
+import { isProjectName } from "./project.ts";
 
 /** Relay prefix → upstream host. */
 export const RELAY_ROUTES: Readonly<Record<string, string>> = {
@@ -24,7 +28,12 @@ export interface RelayTarget {
   host: string;
   /** Path and query to request upstream, starting with `/`. */
   pathWithQuery: string;
+  /** The project of a `/p/<project>/…` prefix; absent without one. */
+  project?: string;
 }
+
+/** The project prefix's first segment. */
+const PROJECT_PREFIX = "/p/";
 
 /** A `.` or `..` segment, once `%2e` is read as a dot and `%2f`/`%5c` as separators. */
 const DOT_SEGMENT_REGEXP = /(?:^|\/)\.{1,2}(?:\/|$)/;
@@ -34,6 +43,16 @@ const DOT_SEGMENT_REGEXP = /(?:^|\/)\.{1,2}(?:\/|$)/;
  * and for paths that could mean something else upstream (see the top of this file).
  */
 export function resolveRelayRoute(target: string): RelayTarget | null {
+  if (!target.startsWith(PROJECT_PREFIX)) return resolveProviderRoute(target);
+  const end = target.indexOf("/", PROJECT_PREFIX.length);
+  if (end === -1) return null;
+  const project = target.slice(PROJECT_PREFIX.length, end);
+  if (!isProjectName(project)) return null;
+  const route = resolveProviderRoute(target.slice(end));
+  return route && { ...route, project };
+}
+
+function resolveProviderRoute(target: string): RelayTarget | null {
   if (!target.startsWith("/")) return null;
   const end = target.slice(1).search(/[/?]/);
   const prefix = end === -1 ? target.slice(1) : target.slice(1, end + 1);

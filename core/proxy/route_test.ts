@@ -70,3 +70,42 @@ Deno.test("resolveRelayRoute() refuses paths another server could read different
   ];
   for (const target of refused) assert.equal(resolveRelayRoute(target), null, target);
 });
+
+Deno.test("resolveRelayRoute() reads a /p/<project>/ prefix before the provider's", () => {
+  assert.deepEqual(resolveRelayRoute("/p/website/anthropic/v1/messages?beta=true"), {
+    host: "api.anthropic.com",
+    pathWithQuery: "/v1/messages?beta=true",
+    project: "website",
+  });
+  assert.deepEqual(resolveRelayRoute("/p/My_App-2.0/openai/v1/chat/completions"), {
+    host: "api.openai.com",
+    pathWithQuery: "/v1/chat/completions",
+    project: "My_App-2.0",
+  });
+});
+
+Deno.test("resolveRelayRoute() refuses bad project prefixes and keeps refusing ambiguous paths", () => {
+  for (
+    const target of [
+      "/p/",
+      "/p/website",
+      "/p//openai/v1/chat/completions",
+      "/p/../openai/v1/chat/completions",
+      "/p/./openai/v1/chat/completions",
+      "/p/a%2Fb/openai/v1/chat/completions",
+      "/p/a%2e%2e/openai/v1",
+      "/p/has space/openai/v1",
+      `/p/${"x".repeat(65)}/openai/v1`,
+      "/p/web/p/api/openai/v1",
+      "/p/web/azure/v1",
+      "/p/web/openai/../anthropic/v1/messages",
+      "/p/web/openai/%2e%2e/x",
+      "/p/web/openai//evil.com/x",
+      "/p/web/openai/v1\\x",
+      "/p/web\\/openai/v1",
+      "/p/web?x=/openai/v1",
+    ]
+  ) {
+    assert.equal(resolveRelayRoute(target), null, target);
+  }
+});

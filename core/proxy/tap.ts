@@ -15,6 +15,8 @@ export interface TapRequest {
   body: Uint8Array;
   /** Epoch ms when the request arrived. */
   startedAt: number;
+  /** The request's project tag (`/p/<project>/…` prefix, else `X-Lumen-Project`); null when none. */
+  project?: string | null;
 }
 
 /** Observes one response. Called only after the bytes went to the client; may throw (fails open). */

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { endToEndHeaders, headerRecord } from "./headers.ts";
+import { PROJECT_HEADER } from "./project.ts";
 import type { RelayTarget } from "./relay.ts";
 import { type UpstreamClient, UpstreamError } from "./upstream.ts";
 
@@ -16,7 +17,7 @@ export function relayUpgrade(
   upstream: UpstreamClient,
 ): void {
   const headers = headerRecord(
-    endToEndHeaders(req.rawHeaders, { drop: ["host", "content-length"] }),
+    endToEndHeaders(req.rawHeaders, { drop: ["host", "content-length", PROJECT_HEADER] }),
   );
   headers["connection"] = "Upgrade";
   headers["upgrade"] = req.headers.upgrade ?? "websocket";

@@ -25,6 +25,8 @@ export interface EventPayload {
   estimated: boolean;
   latency_ms: number;
   lap_id: string;
+  /** The user's project tag (a name they chose, not content); null when untagged. */
+  project: string | null;
 }
 
 /** One closed lap with its totals as the ingest API receives it. */
@@ -75,6 +77,7 @@ export function eventPayload(event: UsageEvent): EventPayload {
     estimated: event.estimated,
     latency_ms: event.latency_ms,
     lap_id: event.lap_id,
+    project: event.project,
   };
 }
 

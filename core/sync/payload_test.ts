@@ -22,10 +22,11 @@ const EVENT_FIELDS = [
   "estimated",
   "latency_ms",
   "lap_id",
+  "project",
 ];
 
 Deno.test("eventPayload() copies exactly the allow-listed fields", () => {
-  const event = usageEvent({ lap_id: "lap-1", model: "gpt-5-mini" });
+  const event = usageEvent({ lap_id: "lap-1", model: "gpt-5-mini", project: "website" });
   const payload = eventPayload(event);
   assert.deepEqual(Object.keys(payload).sort(), [...EVENT_FIELDS].sort());
   for (const field of EVENT_FIELDS) {

@@ -32,6 +32,7 @@ export function usageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
     latency_ms: 10,
     ttfb_ms: 5,
     lap_id: "",
+    project: null,
     ...overrides,
   };
 }

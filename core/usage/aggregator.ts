@@ -3,6 +3,7 @@ import type { PlanWindow, Provider, UsageEvent } from "../types.ts";
 import { uuidv7 } from "../uuid.ts";
 import { localDay } from "./day.ts";
 import { addEvent, emptyTotals, type Totals } from "./totals.ts";
+import type { BudgetAlert, BudgetStatus } from "./budgets.ts";
 
 /** A lap: a user-delimited stretch of work with its own totals. */
 export interface Lap extends Totals {
@@ -21,8 +22,12 @@ export interface Stats {
   by_provider: Record<string, Totals>;
   by_model: Record<string, Totals>;
   by_client: Record<string, Totals>;
+  /** Sums per project tag; untagged events are not in it. */
+  by_project: Record<string, Totals>;
   /** Latest subscription windows each provider reported, e.g. `claude_ai` → "5h", "7d". */
   plan_windows: Record<string, PlanWindows>;
+  /** The set spend budgets' figures (see budgets.ts); absent until main.ts wires budgets in. */
+  budgets?: BudgetStatus[];
 }
 
 /** One provider's subscription windows and when a response last reported them (epoch ms). */
@@ -35,7 +40,8 @@ export interface PlanWindows {
 export type AggregatorMessage =
   | { type: "usage"; data: UsageEvent }
   | { type: "stats"; data: Stats }
-  | { type: "lap"; data: Lap };
+  | { type: "lap"; data: Lap }
+  | { type: "budget"; data: BudgetAlert };
 
 /** Every figure the aggregator keeps, as the store rebuilds it at start (see Aggregator.load()). */
 export interface AggregatorSnapshot {
@@ -45,6 +51,8 @@ export interface AggregatorSnapshot {
   by_provider: Record<string, Totals>;
   by_model: Record<string, Totals>;
   by_client: Record<string, Totals>;
+  /** Sums per project tag; absent in snapshots that predate project tags. */
+  by_project?: Record<string, Totals>;
   /** Oldest first; the last one is the open (current) lap. */
   laps: Lap[];
   /** The latest events, oldest first. */
@@ -75,11 +83,13 @@ export class Aggregator implements UsageReader {
   #byProvider = new Map<string, Totals>();
   #byModel = new Map<string, Totals>();
   #byClient = new Map<string, Totals>();
+  #byProject = new Map<string, Totals>();
   #laps: Lap[] = [];
   #recent: UsageEvent[] = [];
   #rate: { ts: number; tokens: number }[] = [];
   #planWindows = new Map<string, PlanWindows>();
   #listeners = new Set<(message: AggregatorMessage) => void>();
+  #budgets: ((today: Totals, lap: Lap) => BudgetStatus[]) | null = null;
 
   constructor(options: { now: () => number; maxEvents?: number }) {
     this.#now = options.now;
@@ -97,6 +107,7 @@ export class Aggregator implements UsageReader {
     this.#byProvider = toMap(snapshot.by_provider);
     this.#byModel = toMap(snapshot.by_model);
     this.#byClient = toMap(snapshot.by_client);
+    this.#byProject = toMap(snapshot.by_project ?? {});
     this.#laps = snapshot.laps.map((lap) => ({ ...lap }));
     this.#recent = snapshot.recent.slice(-this.#maxEvents);
     this.#rate = snapshot.rate.map((r) => ({ ...r }));
@@ -168,10 +179,22 @@ export class Aggregator implements UsageReader {
       by_provider: copyMap(this.#byProvider),
       by_model: copyMap(this.#byModel),
       by_client: copyMap(this.#byClient),
+      by_project: copyMap(this.#byProject),
       plan_windows: Object.fromEntries(
         [...this.#planWindows].map(([provider, plan]) => [provider, structuredClone(plan)]),
       ),
+      ...(this.#budgets ? { budgets: this.#budgets(this.#today, this.#currentLap()) } : {}),
     };
+  }
+
+  /** Sets what composes `budgets` into every stats document (main.ts: the Budgets figures). */
+  setBudgets(figures: (today: Totals, lap: Lap) => BudgetStatus[]): void {
+    this.#budgets = figures;
+  }
+
+  /** Tells subscribers a message raised outside the aggregator (a budget alert). */
+  publish(message: AggregatorMessage): void {
+    this.#broadcast(message);
   }
 
   /**
@@ -216,6 +239,7 @@ export class Aggregator implements UsageReader {
     addEvent(slot(this.#byProvider, event.provider), event);
     addEvent(slot(this.#byModel, event.model ?? "unknown"), event);
     addEvent(slot(this.#byClient, event.client), event);
+    if (event.project) addEvent(slot(this.#byProject, event.project), event);
     this.#recent.push(event);
     if (this.#recent.length > this.#maxEvents) this.#recent.shift();
     this.#rate.push({ ts: event.ts, tokens: tokensOf(event) });

@@ -16,11 +16,11 @@ export type BatchItem =
     observed_at: number;
   };
 
-const UPSERT_DAILY_SQL = `INSERT INTO daily_totals (day, lap_id, provider, model, client, requests,
-    input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
+const UPSERT_DAILY_SQL = `INSERT INTO daily_totals (day, lap_id, provider, model, client, project,
+    requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
     cost_nanos, estimated_requests, unpriced_requests)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (day, lap_id, provider, model, client) DO UPDATE SET
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (day, lap_id, provider, model, client, project) DO UPDATE SET
     requests = requests + excluded.requests,
     input_tokens = input_tokens + excluded.input_tokens,
     output_tokens = output_tokens + excluded.output_tokens,
@@ -52,7 +52,15 @@ export function writeBatch(db: Database, items: readonly BatchItem[]): UsageEven
     if (db.run(INSERT_EVENT_SQL, ...eventParams(event)) === 0) continue;
     written.push(event);
     const model = event.model ?? "unknown";
-    const key = [localDay(event.ts), event.lap_id, event.provider, model, event.client];
+    // '' for untagged: a daily_totals key column cannot be NULL (see schema.ts V3).
+    const key = [
+      localDay(event.ts),
+      event.lap_id,
+      event.provider,
+      model,
+      event.client,
+      event.project ?? "",
+    ];
     const id = JSON.stringify(key);
     let slot = daily.get(id);
     if (!slot) daily.set(id, slot = { key, totals: emptyTotals() });

@@ -27,6 +27,7 @@ const COLUMN_KINDS: Record<keyof UsageEvent, "value" | "boolean"> = {
   latency_ms: "value",
   ttfb_ms: "value",
   lap_id: "value",
+  project: "value",
 };
 
 /** The `events` columns in UsageEvent field order (also the CSV header). */

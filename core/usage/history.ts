@@ -1,6 +1,6 @@
-// Read-only queries over lumen.db: sums by day, model, provider or client over a time range, and
-// pages of events. `queryHistory(home, …)` is the entry point of `lumen report`; the daemon's API
-// runs the same `historyOf()` on its own connection.
+// Read-only queries over lumen.db: sums by day, model, provider, client or project over a time
+// range, and pages of events. `queryHistory(home, …)` is the entry point of `lumen report`; the
+// daemon's API runs the same `historyOf()` on its own connection.
 import type { UsageEvent } from "../types.ts";
 import { ceilLocalDay, localDay, startOfLocalDay } from "./day.ts";
 import { EVENT_SELECT, EVENT_SUMS, eventFromRow, ROLLUP_SUMS, totalsFromRow } from "./event_row.ts";
@@ -12,6 +12,7 @@ import {
   type HistoryOptions,
   type HistoryResult,
   type HistoryRow,
+  UNTAGGED_PROJECT,
 } from "./history_types.ts";
 
 export {
@@ -20,6 +21,7 @@ export {
   type HistoryOptions,
   type HistoryResult,
   type HistoryRow,
+  UNTAGGED_PROJECT,
 };
 
 /**
@@ -41,7 +43,7 @@ export function queryHistory(home: string, options: HistoryOptions): HistoryResu
 export function checkHistoryOptions(options: HistoryOptions): void {
   if (!HISTORY_GROUPS.includes(options.group)) {
     throw new TypeError(
-      `Unknown history group "${options.group}": expected day, model, provider or client`,
+      `Unknown history group "${options.group}": expected day, model, provider, client or project`,
     );
   }
   for (const bound of ["from", "to"] as const) {
@@ -82,9 +84,12 @@ export function historyOf(db: Database, options: HistoryOptions): HistoryResult 
         params.push(localDay(wholeTo));
       }
       // `group` is one of HISTORY_GROUPS (checked above), each also a daily_totals column.
+      const key = group === "project"
+        ? `CASE WHEN project = '' THEN '${UNTAGGED_PROJECT}' ELSE project END`
+        : group;
       const rows = db.all(
-        `SELECT ${group} AS key, ${ROLLUP_SUMS} FROM daily_totals
-         ${where.length ? `WHERE ${where.join(" AND ")}` : ""} GROUP BY ${group}`,
+        `SELECT ${key} AS key, ${ROLLUP_SUMS} FROM daily_totals
+         ${where.length ? `WHERE ${where.join(" AND ")}` : ""} GROUP BY key`,
         ...params,
       );
       for (const row of rows) add(String(row.key), totalsFromRow(row));
@@ -129,7 +134,11 @@ function addEvents(
     add(localDay(start), totalsFromRow(row));
     return;
   }
-  const column = group === "model" ? "COALESCE(model, 'unknown')" : group;
+  const column = group === "model"
+    ? "COALESCE(model, 'unknown')"
+    : group === "project"
+    ? `COALESCE(project, '${UNTAGGED_PROJECT}')`
+    : group;
   const rows = db.all(
     `SELECT ${column} AS key, ${EVENT_SUMS} FROM events WHERE ts >= ? AND ts < ? GROUP BY key`,
     start,

@@ -9,6 +9,7 @@ import {
   type HistoryResult,
   type HistoryRow,
   queryHistory,
+  UNTAGGED_PROJECT,
 } from "./history.ts";
 import { addEvent, emptyTotals } from "./totals.ts";
 
@@ -42,6 +43,7 @@ function expected(
     model: (e: UsageEvent) => e.model ?? "unknown",
     provider: (e: UsageEvent) => e.provider,
     client: (e: UsageEvent) => e.client,
+    project: (e: UsageEvent) => e.project ?? UNTAGGED_PROJECT,
   }[group];
   const rows = new Map<string, HistoryRow>();
   const total: HistoryRow = { key: "total", ...emptyTotals() };
@@ -130,6 +132,7 @@ Deno.test("Ledger.history() equals a naive sum for random ranges and groups", as
       provider: (["openai", "anthropic", "google"] as Provider[])[Math.floor(next() * 3)],
       model: ["a", "b", null][Math.floor(next() * 3)],
       client: ["sdk", "curl"][Math.floor(next() * 2)],
+      project: ["website", "api", null][Math.floor(next() * 3)],
       input_tokens: Math.floor(next() * 1000),
       cost_usd: next() < 0.1 ? null : Math.floor(next() * 1e6) / 1e7,
       estimated: next() < 0.1,
@@ -144,7 +147,7 @@ Deno.test("Ledger.history() equals a naive sum for random ranges and groups", as
     return r < 0.4 ? new Date(new Date(ms).setHours(0, 0, 0, 0)).getTime() : ms; // midnights too
   };
   for (let i = 0; i < 150; i++) {
-    const group = HISTORY_GROUPS[i % 4];
+    const group = HISTORY_GROUPS[i % HISTORY_GROUPS.length];
     let [from, to] = [bound(), bound()];
     if (from !== undefined && to !== undefined && from > to) [from, to] = [to, from];
     const got = f.ledger.history({ group, from, to });
@@ -176,7 +179,9 @@ Deno.test("queryHistory() says there is no history yet, and refuses bad options"
     }
     assert.throws(
       () => queryHistory(home, { group: "week" as HistoryGroup }),
-      new TypeError('Unknown history group "week": expected day, model, provider or client'),
+      new TypeError(
+        'Unknown history group "week": expected day, model, provider, client or project',
+      ),
     );
     assert.throws(
       () => queryHistory(home, { group: "day", from: Number.NaN }),
@@ -185,4 +190,24 @@ Deno.test("queryHistory() says there is no history yet, and refuses bad options"
   } finally {
     await Deno.remove(home, { recursive: true });
   }
+});
+
+Deno.test("Ledger.history() groups by project, untagged events under UNTAGGED_PROJECT", async () => {
+  await using f = await ledgerFixture();
+  f.record(
+    eventAt(at(25, 9), { project: "website", cost_usd: 0.1 }),
+    eventAt(at(25, 10), { project: "website", cost_usd: 0.2 }),
+    eventAt(at(26, 11), { project: "api", cost_usd: 0.05 }),
+    eventAt(at(27, 8), { cost_usd: 0.01 }),
+  );
+  const rows = (from?: number) =>
+    f.ledger.history({ group: "project", from }).rows.map((r) => [r.key, r.requests, r.cost_usd]);
+  const all = [["website", 2, 0.3], ["api", 1, 0.05], [UNTAGGED_PROJECT, 1, 0.01]];
+  assert.deepEqual(rows(), all);
+  // From mid-day: the partial first day is read from `events`, the rest from `daily_totals`.
+  assert.deepEqual(rows(at(25, 9, 30)), [["website", 1, 0.2], ["api", 1, 0.05], [
+    UNTAGGED_PROJECT,
+    1,
+    0.01,
+  ]]);
 });

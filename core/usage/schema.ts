@@ -116,8 +116,45 @@ ALTER TABLE sync_queue ADD COLUMN batch_key TEXT;
 CREATE INDEX sync_queue_batch ON sync_queue (batch_key) WHERE batch_key IS NOT NULL;
 `;
 
-/** Migration `i` takes a database from user_version `i` to `i + 1`. */
-const MIGRATIONS: readonly string[] = [V1, V2];
+/**
+ * Version 3: project tags (`X-Lumen-Project`, `/p/<project>/…`). `events.project` is null for
+ * untagged events (every event stored before). `daily_totals` gains `project` in its key, so it is
+ * rebuilt (SQLite cannot change a primary key in place): its rows move over unchanged with project
+ * '' (untagged; a key column cannot be NULL in a WITHOUT ROWID table), so every total stays.
+ */
+const V3 = `
+ALTER TABLE events ADD COLUMN project TEXT;
+CREATE TABLE daily_totals_v3 (
+  day TEXT NOT NULL,
+  lap_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  client TEXT NOT NULL,
+  project TEXT NOT NULL,
+  requests INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_read_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL,
+  cost_nanos INTEGER NOT NULL,
+  estimated_requests INTEGER NOT NULL,
+  unpriced_requests INTEGER NOT NULL,
+  PRIMARY KEY (day, lap_id, provider, model, client, project)
+) WITHOUT ROWID;
+INSERT INTO daily_totals_v3 (day, lap_id, provider, model, client, project, requests,
+    input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
+    cost_nanos, estimated_requests, unpriced_requests)
+  SELECT day, lap_id, provider, model, client, '', requests, input_tokens, output_tokens,
+    cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_nanos, estimated_requests,
+    unpriced_requests
+  FROM daily_totals;
+DROP TABLE daily_totals;
+ALTER TABLE daily_totals_v3 RENAME TO daily_totals;
+`;
+
+/** Migration `i` takes a database from user_version `i` to `i + 1` (exported for upgrade tests). */
+export const MIGRATIONS: readonly string[] = [V1, V2, V3];
 
 /** The schema version this Lumen writes and reads. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -14,9 +14,10 @@ export function loadSnapshot(db: Database, now: number, recentLimit = 1000): Agg
   const byProvider: Record<string, Totals> = {};
   const byModel: Record<string, Totals> = {};
   const byClient: Record<string, Totals> = {};
+  const byProject: Record<string, Totals> = {};
   const combos = db.all(
-    `SELECT provider, model, client, ${ROLLUP_SUMS} FROM daily_totals
-     GROUP BY provider, model, client`,
+    `SELECT provider, model, client, project, ${ROLLUP_SUMS} FROM daily_totals
+     GROUP BY provider, model, client, project`,
   );
   for (const row of combos) {
     const totals = totalsFromRow(row);
@@ -24,6 +25,8 @@ export function loadSnapshot(db: Database, now: number, recentLimit = 1000): Agg
     addTotals(byProvider[String(row.provider)] ??= emptyTotals(), totals);
     addTotals(byModel[String(row.model)] ??= emptyTotals(), totals);
     addTotals(byClient[String(row.client)] ??= emptyTotals(), totals);
+    // '' is untagged (schema.ts V3), which by_project leaves out.
+    if (row.project) addTotals(byProject[String(row.project)] ??= emptyTotals(), totals);
   }
   const today = totalsFromRow(
     db.get(`SELECT ${ROLLUP_SUMS} FROM daily_totals WHERE day = ?`, localDay(now)),
@@ -56,6 +59,7 @@ export function loadSnapshot(db: Database, now: number, recentLimit = 1000): Agg
     by_provider: byProvider,
     by_model: byModel,
     by_client: byClient,
+    by_project: byProject,
     laps,
     recent,
     rate,

@@ -81,7 +81,7 @@ Deno.test({
           (await row.getByTestId("event-cost").innerText()).trim(),
           formatUsd(event.cost_usd),
         );
-        assert.match(await row.innerText(), /sdk/);
+        assert.match(await row.innerText(), new RegExp(event.client));
         assert.match(await row.innerText(), /relay/);
         assert.ok(await row.evaluate((el) => el.classList.contains("fresh")), "highlighted");
 

@@ -122,6 +122,7 @@ function seedEvent(
     latency_ms: 1200,
     ttfb_ms: 300,
     lap_id: lapId,
+    project: null,
   };
 }
 

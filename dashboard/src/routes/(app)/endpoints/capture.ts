@@ -8,7 +8,9 @@ export const CAPTURES: Readonly<Record<Provider, string>> = {
     "and SSE bodies. Chat streams that hide usage get stream_options.include_usage added (a " +
     "setting, on by default), and the extra usage chunk is taken out before your client sees it.",
   anthropic: "Messages usage from JSON and SSE, with cache reads and cache writes (5-minute and " +
-    "1-hour writes kept apart for pricing). Free count_tokens calls are not counted.",
+    "1-hour writes kept apart for pricing). Free count_tokens calls are not counted. With a Claude " +
+    "plan's OAuth token, the unified rate-limit headers give the 5-hour and 7-day windows, and " +
+    "costs are API-equivalent.",
   google: "generateContent and streamGenerateContent usageMetadata (JSON, SSE or a streamed " +
     "JSON array), thinking tokens counted as output. Embeddings are estimated from the request " +
     "text.",
@@ -16,8 +18,8 @@ export const CAPTURES: Readonly<Record<Provider, string>> = {
     "totals when Cursor sends them, otherwise estimated from payload sizes. Tab completions and " +
     "telemetry are not counted.",
   claude_ai: "Web-app completions. No token counts travel on the wire, so tokens are estimated " +
-    "from the streamed text and priced at $0 as subscription use; the plan's 5-hour and 7-day " +
-    "usage windows are kept.",
+    "from the streamed text and priced API-equivalent (the plan, not the tokens, is billed); the " +
+    "plan's 5-hour and 7-day usage windows are kept.",
   custom: "OpenAI-, Anthropic- and Gemini-shaped responses and Ollama's /api/chat and " +
     "/api/generate, recognised by path or request body; other prompt-shaped calls are estimated " +
     "from the text.",
