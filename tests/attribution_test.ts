@@ -6,7 +6,7 @@ import { fixture } from "./fake_upstream.ts";
 import { startStack } from "./_stack.ts";
 import { curl } from "./_curl.ts";
 import { Database, DB_FILE, type SqlValue } from "../core/usage/store.ts";
-import { MIGRATIONS, schemaVersion } from "../core/usage/schema.ts";
+import { MIGRATIONS, SCHEMA_VERSION, schemaVersion } from "../core/usage/schema.ts";
 import { EVENT_COLUMNS } from "../core/usage/event_row.ts";
 import { openLedger } from "../core/usage/ledger.ts";
 import { localDay } from "../core/usage/day.ts";
@@ -177,7 +177,7 @@ Deno.test("openLedger() upgrades a V2 lumen.db: old events untagged, totals unch
       ledger.close();
     }
     const reader = new Database(`${home}/${DB_FILE}`, { readOnly: true });
-    assert.equal(schemaVersion(reader), 3);
+    assert.equal(schemaVersion(reader), SCHEMA_VERSION);
     reader.close();
   } finally {
     await Deno.remove(home, { recursive: true });

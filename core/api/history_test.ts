@@ -27,6 +27,7 @@ Deno.test("GET /api/history sums by group over a range, with the range's total",
     "cache_write_tokens",
     "reasoning_tokens",
     "cost_usd",
+    "api_equivalent_usd",
     "estimated_requests",
     "unpriced_requests",
   ]);

@@ -21,16 +21,20 @@ export async function whenRunning(action: () => Promise<void>): Promise<number> 
   }
 }
 
-/** Prints today's, the current lap's and all-time figures. */
+/** Prints today's, the current lap's and all-time figures: billed cost, then tokens. */
 export function printStatus(stats: Stats): void {
   const row = (label: string, t: Totals) => {
     const unpriced = t.unpriced_requests ? ` (${t.unpriced_requests} unpriced)` : "";
+    // Subscription traffic: not billed, so beside the cost rather than in it.
+    const plan = t.api_equivalent_usd > 0
+      ? ` (+ $${t.api_equivalent_usd.toFixed(4)} API-equivalent)`
+      : "";
     console.log(
       `${label.padEnd(10)} $${t.cost_usd.toFixed(4).padStart(10)}  ${
         String(t.requests).padStart(6)
       } req  ` +
         `${t.input_tokens} in / ${t.output_tokens} out / ${t.cache_read_tokens} cache read / ` +
-        `${t.cache_write_tokens} cache write${unpriced}`,
+        `${t.cache_write_tokens} cache write${unpriced}${plan}`,
     );
   };
   row("today", stats.today);

@@ -13,13 +13,19 @@ const THOUSANDS_REGEXP = /\B(?=(\d{3})+(?!\d))/g;
 const GAP = "  ";
 const MIN_KEY_WIDTH = 12;
 
-/** Renders `rows` and their `total` as a table of at most `width` columns (default 100). */
+/**
+ * Renders `rows` and their `total` as a table of at most `width` columns (default 100). The
+ * "API-equiv." column (subscription traffic at API prices, not billed) shows only when the range
+ * has any.
+ */
 export function formatReportTable(
   rows: HistoryRow[],
   total: HistoryRow,
   options: { group: HistoryGroup; title: string; width?: number },
 ): string {
   const decimals = total.cost_usd >= 10 ? 2 : 4;
+  const plan = total.api_equivalent_usd > 0;
+  const planDecimals = total.api_equivalent_usd >= 10 ? 2 : 4;
   const cells = (row: HistoryRow, key: string) => [
     key,
     formatInteger(row.requests),
@@ -30,6 +36,7 @@ export function formatReportTable(
     row.requests > 0 && row.unpriced_requests === row.requests
       ? "n/a"
       : formatUsd(row.cost_usd, decimals),
+    ...(plan ? [formatUsd(row.api_equivalent_usd, planDecimals)] : []),
   ];
   const header = [
     HEADERS[options.group],
@@ -39,6 +46,7 @@ export function formatReportTable(
     "Cache read",
     "Cache write",
     "Cost (USD)",
+    ...(plan ? ["API-equiv."] : []),
   ];
   const body = rows.map((row) => cells(row, row.key || "(unknown)"));
   const foot = cells(total, "Total");
@@ -72,7 +80,10 @@ export function formatUsd(usd: number, decimals: number): string {
   return `$${whole.replace(THOUSANDS_REGEXP, ",")}.${fraction}`;
 }
 
-/** Says how many requests are missing from the cost or have estimated tokens, or null when none. */
+/**
+ * Says how many requests are missing from the cost or have estimated tokens, and what API-equivalent
+ * means when there is some, or null when there is nothing to say.
+ */
 export function describeCaveats(total: Totals): string | null {
   const parts: string[] = [];
   const requests = (n: number) => `${formatInteger(n)} request${n === 1 ? "" : "s"}`;
@@ -85,7 +96,13 @@ export function describeCaveats(total: Totals): string | null {
       : requests(total.estimated_requests);
     parts.push(`${count} with estimated token counts`);
   }
-  return parts.length ? `Note: ${parts.join(", ")}.` : null;
+  const notes = parts.length ? [`Note: ${parts.join(", ")}.`] : [];
+  if (total.api_equivalent_usd > 0) {
+    notes.push(
+      "API-equiv.: subscription (plan) traffic at API prices, paid by the plan, not in Cost.",
+    );
+  }
+  return notes.length ? notes.join("\n") : null;
 }
 
 function truncate(text: string, width: number): string {

@@ -54,6 +54,38 @@ Note: 1 request unpriced (not in the total cost).`,
   );
 });
 
+Deno.test("formatReportTable() adds an API-equiv. column and a note only for plan traffic", () => {
+  const rows = [
+    reportRow("anthropic", {
+      requests: 12,
+      input_tokens: 30_000,
+      output_tokens: 4_000,
+      api_equivalent_usd: 1.2345,
+    }),
+    reportRow("openai", { requests: 3, input_tokens: 900, output_tokens: 80, cost_usd: 0.0456 }),
+  ];
+  const total = reportRow("total", {
+    requests: 15,
+    input_tokens: 30_900,
+    output_tokens: 4_080,
+    cost_usd: 0.0456,
+    api_equivalent_usd: 1.2345,
+  });
+  assert.equal(
+    formatReportTable(rows, total, { group: "provider", title: "T" }),
+    `T
+
+Provider   Requests   Input  Output  Cache read  Cache write  Cost (USD)  API-equiv.
+---------  --------  ------  ------  ----------  -----------  ----------  ----------
+anthropic        12  30,000   4,000           0            0     $0.0000     $1.2345
+openai            3     900      80           0            0     $0.0456     $0.0000
+---------  --------  ------  ------  ----------  -----------  ----------  ----------
+Total            15  30,900   4,080           0            0     $0.0456     $1.2345
+
+API-equiv.: subscription (plan) traffic at API prices, paid by the plan, not in Cost.`,
+  );
+});
+
 Deno.test("formatReportTable() cuts long keys so that lines fit the width", () => {
   const key = "an-openai-compatible-gateway-model-with-a-very-long-name-indeed-and-then-some";
   const rows = [reportRow(key, { requests: 1, cost_usd: 1 })];

@@ -12,6 +12,14 @@ Deno.test("encodeOtlp() writes cumulative histograms and sums with service.name=
   const registry = new MetricsRegistry({ startedAt: 1_700_000_000_123, version: "9.9.9" });
   registry.record(metricsEvent({ input_tokens: 10, output_tokens: 2, cost_usd: 0.5 }));
   registry.record(metricsEvent({ input_tokens: 300, output_tokens: 4, cost_usd: 0.25 }));
+  registry.record(
+    metricsEvent({
+      provider: "anthropic",
+      model: "claude-sonnet-4-5",
+      cost_usd: 0.125,
+      price_source: "subscription",
+    }),
+  );
   const body: Json = encodeOtlp(registry.collect(), {
     startedAt: registry.startedAt,
     now: 1_700_000_001_000,
@@ -46,6 +54,10 @@ Deno.test("encodeOtlp() writes cumulative histograms and sums with service.name=
   assert.equal(requests.aggregationTemporality, CUMULATIVE);
   assert.equal(requests.dataPoints[0].asInt, "2");
   assert.equal(byName["lumen.cost"].sum.dataPoints[0].asDouble, 0.75);
+  const apiEquivalent = byName["lumen.api_equivalent_cost"];
+  assert.equal(apiEquivalent.unit, "USD");
+  assert.equal(apiEquivalent.sum.isMonotonic, true);
+  assert.equal(apiEquivalent.sum.dataPoints[0].asDouble, 0.125);
 });
 
 Deno.test("otlpConfigFromEnv() reads the endpoint and interval, and refuses bad values", () => {

@@ -16,6 +16,7 @@ Deno.test("encodePrometheus() declares every family with HELP and TYPE, even bef
     gen_ai_client_operation_duration_seconds: "histogram",
     lumen_requests_total: "counter",
     lumen_cost_usd_total: "counter",
+    lumen_api_equivalent_usd_total: "counter",
     lumen_build_info: "gauge",
   });
   for (const name of Object.keys(parsed.types)) assert.ok(parsed.help[name], name);
@@ -59,6 +60,26 @@ Deno.test("encodePrometheus() writes token histograms with cumulative buckets, +
   assert.deepEqual(type("reasoning"), []);
 });
 
+Deno.test("MetricsRegistry.record() counts subscription traffic as API-equivalent, not billed", () => {
+  const registry = new MetricsRegistry({ startedAt: 0, version: "0" });
+  const plan = { provider: "anthropic", model: "claude-sonnet-4-5" } as const;
+  registry.record(metricsEvent({ ...plan, cost_usd: 0.125, price_source: "subscription" }));
+  registry.record(metricsEvent({ ...plan, cost_usd: 0.25, price_source: "subscription" }));
+  registry.record(metricsEvent({ cost_usd: 0.5 }));
+  const parsed = scrape(registry);
+  const values = (name: string, model: string) =>
+    select(parsed, name, { gen_ai_request_model: model }).map((s) => s.value);
+  assert.deepEqual(values("lumen_api_equivalent_usd_total", "claude-sonnet-4-5"), [0.375]);
+  assert.deepEqual(values("lumen_cost_usd_total", "claude-sonnet-4-5"), []);
+  assert.deepEqual(values("lumen_cost_usd_total", "gpt-4o-mini"), [0.5]);
+  assert.deepEqual(values("lumen_api_equivalent_usd_total", "gpt-4o-mini"), []);
+  assert.deepEqual(
+    select(parsed, "lumen_requests_total", { gen_ai_provider_name: "anthropic" })
+      .map((s) => s.value),
+    [2],
+  );
+});
+
 Deno.test("MetricsRegistry.record() counts requests, cost and duration by their labels", () => {
   const registry = new MetricsRegistry({ startedAt: 0, version: "0" });
   registry.record(metricsEvent({ cost_usd: 0.25, latency_ms: 1500 }));
@@ -85,6 +106,7 @@ Deno.test("MetricsRegistry.record() counts requests, cost and duration by their 
   const cost = select(parsed, "lumen_cost_usd_total", { gen_ai_request_model: "gpt-4o-mini" });
   assert.equal(cost.length, 1);
   assert.equal(cost[0].value, 0.75);
+  assert.deepEqual(select(parsed, "lumen_api_equivalent_usd_total", {}), []);
   // The 429 used no tokens: no token observation, but a duration with error.type.
   assert.equal(
     select(parsed, "gen_ai_client_token_usage_count", { gen_ai_token_type: "input" })

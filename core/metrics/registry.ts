@@ -67,7 +67,14 @@ const REQUESTS: MetricInfo = {
 const COST: MetricInfo = {
   name: "lumen.cost",
   promName: "lumen_cost_usd_total",
-  description: "Cost of priced responses in USD (API-equivalent for subscription traffic)",
+  description: "Billed cost of priced responses in USD (subscription traffic is not in it)",
+  unit: "USD",
+};
+const API_EQUIVALENT: MetricInfo = {
+  name: "lumen.api_equivalent_cost",
+  promName: "lumen_api_equivalent_usd_total",
+  description:
+    "API-equivalent price in USD of subscription traffic, which the plan pays, not billed",
   unit: "USD",
 };
 const BUILD_INFO: MetricInfo = {
@@ -106,6 +113,7 @@ export class MetricsRegistry {
   #duration = new SeriesMap((a) => emptyHistogram(a, DURATION_BOUNDS));
   #requests = new SeriesMap<CounterPoint>((attributes) => ({ attributes, value: 0 }));
   #cost = new SeriesMap<CounterPoint>((attributes) => ({ attributes, value: 0 }));
+  #apiEquivalent = new SeriesMap<CounterPoint>((attributes) => ({ attributes, value: 0 }));
 
   constructor(options: MetricsRegistryOptions) {
     this.startedAt = options.startedAt;
@@ -145,7 +153,8 @@ export class MetricsRegistry {
       "http.response.status_code": String(event.status),
     }).value++;
     if (event.cost_usd !== null && Number.isFinite(event.cost_usd) && event.cost_usd >= 0) {
-      this.#cost.get(byModel).value += event.cost_usd;
+      const counter = event.price_source === "subscription" ? this.#apiEquivalent : this.#cost;
+      counter.get(byModel).value += event.cost_usd;
     }
   }
 
@@ -156,6 +165,12 @@ export class MetricsRegistry {
       { ...DURATION, kind: "histogram", bounds: DURATION_BOUNDS, points: this.#duration.values() },
       { ...REQUESTS, kind: "counter", integer: true, points: this.#requests.values() },
       { ...COST, kind: "counter", integer: false, points: this.#cost.values() },
+      {
+        ...API_EQUIVALENT,
+        kind: "counter",
+        integer: false,
+        points: this.#apiEquivalent.values(),
+      },
       {
         ...BUILD_INFO,
         kind: "gauge",

@@ -41,7 +41,10 @@ export interface LapPayload {
   cache_read_tokens: number;
   cache_write_tokens: number;
   reasoning_tokens: number;
+  /** Billed USD; subscription traffic is in `api_equivalent_usd` instead. */
   cost_usd: number;
+  /** What the lap's subscription traffic would have cost at API prices, USD (not billed). */
+  api_equivalent_usd: number;
   estimated_requests: number;
   unpriced_requests: number;
 }
@@ -95,6 +98,7 @@ export function lapPayload(lap: Lap): LapPayload {
     cache_write_tokens: lap.cache_write_tokens,
     reasoning_tokens: lap.reasoning_tokens,
     cost_usd: lap.cost_usd,
+    api_equivalent_usd: lap.api_equivalent_usd,
     estimated_requests: lap.estimated_requests,
     unpriced_requests: lap.unpriced_requests,
   };

@@ -62,6 +62,7 @@ Deno.test("lapPayload() copies the lap's id, name, times and totals only", () =>
     cache_write_tokens: 7,
     reasoning_tokens: 8,
     cost_usd: 0.5,
+    api_equivalent_usd: 0.25,
     estimated_requests: 1,
     unpriced_requests: 0,
     notes: "private",

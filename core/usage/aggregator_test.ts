@@ -48,6 +48,44 @@ Deno.test("Aggregator.record() sums cost without float drift and counts unpriced
   assert.equal(total.requests, 11);
 });
 
+Deno.test("Aggregator.record() sums subscription traffic as API-equivalent, never as billed", () => {
+  const now = new Date(2026, 10, 27, 12, 0, 0).getTime();
+  const agg = new Aggregator({ now: () => now });
+  const plan = (id: string, cost: number | null) =>
+    usageEvent({
+      id,
+      ts: now,
+      provider: "claude_ai",
+      model: "claude-sonnet-4-5",
+      client: "browser",
+      cost_usd: cost,
+      price_source: cost === null ? null : "subscription",
+      estimated: true,
+    });
+  agg.record(event(now, 0.1));
+  for (let i = 0; i < 10; i++) agg.record(plan(`plan-${i}`, 0.1));
+  agg.record(plan("plan-unpriced", null));
+  const stats = agg.stats();
+  for (const totals of [stats.total, stats.today, stats.lap]) {
+    assert.equal(totals.requests, 12);
+    assert.equal(totals.cost_usd, 0.1);
+    assert.equal(totals.api_equivalent_usd, 1); // exact: summed in nano-dollars
+    assert.equal(totals.unpriced_requests, 1);
+    assert.equal(totals.estimated_requests, 11);
+  }
+  assert.deepEqual(
+    [stats.by_provider.claude_ai.cost_usd, stats.by_provider.claude_ai.api_equivalent_usd],
+    [0, 1],
+  );
+  assert.deepEqual(
+    [stats.by_provider.openai.cost_usd, stats.by_provider.openai.api_equivalent_usd],
+    [0.1, 0],
+  );
+  assert.equal(stats.by_model["claude-sonnet-4-5"].api_equivalent_usd, 1);
+  assert.equal(stats.by_client.browser.api_equivalent_usd, 1);
+  assert.equal(stats.by_client.browser.cost_usd, 0);
+});
+
 Deno.test("Aggregator.closeLap() closes the lap with its totals and tells subscribers", () => {
   const agg = new Aggregator({ now: () => 5 });
   const seen: string[] = [];

@@ -18,8 +18,8 @@ export type BatchItem =
 
 const UPSERT_DAILY_SQL = `INSERT INTO daily_totals (day, lap_id, provider, model, client, project,
     requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
-    cost_nanos, estimated_requests, unpriced_requests)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    cost_nanos, estimated_requests, unpriced_requests, api_equivalent_nanos)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (day, lap_id, provider, model, client, project) DO UPDATE SET
     requests = requests + excluded.requests,
     input_tokens = input_tokens + excluded.input_tokens,
@@ -29,7 +29,8 @@ const UPSERT_DAILY_SQL = `INSERT INTO daily_totals (day, lap_id, provider, model
     reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
     cost_nanos = cost_nanos + excluded.cost_nanos,
     estimated_requests = estimated_requests + excluded.estimated_requests,
-    unpriced_requests = unpriced_requests + excluded.unpriced_requests`;
+    unpriced_requests = unpriced_requests + excluded.unpriced_requests,
+    api_equivalent_nanos = api_equivalent_nanos + excluded.api_equivalent_nanos`;
 
 const UPSERT_PLAN_SQL = `INSERT INTO plan_windows (provider, observed_at, windows) VALUES (?, ?, ?)
   ON CONFLICT (provider) DO UPDATE SET observed_at = excluded.observed_at,

@@ -1,7 +1,8 @@
 // Spend budgets: per local day, ISO week (from Monday's local midnight), calendar month and the
 // current lap. Figures are the aggregator's live today and lap plus, for week and month, the stored
 // days before today (`daily_totals`, cached per day); crossing a threshold raises one alert per
-// period instance, remembered across restarts by the injected memory.
+// period instance, remembered across restarts by the injected memory. Spend is billed cost only
+// (`cost_usd`): subscription traffic's API-equivalent price is the plan's, and moves no budget.
 import type { BudgetLimits } from "../types.ts";
 import { localDay, startOfLocalDay } from "./day.ts";
 import type { Totals } from "./totals.ts";

@@ -188,7 +188,7 @@ Deno.test("Budgets.blocking() names a budget at its limit only when blocking is 
   assert.equal(on.budgets.blocking(on.budgets.status(spent(1), LAP))?.period, "daily");
 });
 
-Deno.test("storedSpend() sums daily_totals over the day range", async () => {
+Deno.test("storedSpend() sums billed daily_totals over the day range, not subscription", async () => {
   const home = await Deno.makeTempDir();
   const ledger = await openLedger(home, {
     now: () => local(2026, 3, 11, 12),
@@ -196,12 +196,18 @@ Deno.test("storedSpend() sums daily_totals over the day range", async () => {
     retentionDays: () => null,
   });
   try {
-    const at = (d: number, h: number, cost: number) =>
+    const at = (d: number, h: number, cost: number, subscription = false) =>
       ledger.record(
-        usageEvent({ id: uuidv7(local(2026, 3, d, h)), ts: local(2026, 3, d, h), cost_usd: cost }),
+        usageEvent({
+          id: uuidv7(local(2026, 3, d, h)),
+          ts: local(2026, 3, d, h),
+          cost_usd: cost,
+          ...(subscription ? { provider: "anthropic", price_source: "subscription" } : {}),
+        }),
       );
     at(8, 12, 7);
     at(9, 0, 1.5);
+    at(9, 5, 40, true); // plan traffic: API-equivalent, never spend
     at(10, 23, 0.25);
     at(11, 1, 100);
     assert.ok(ledger.flush());

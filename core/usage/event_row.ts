@@ -58,14 +58,21 @@ export function eventFromRow(row: SqlRow): UsageEvent {
   return event as unknown as UsageEvent;
 }
 
-/** `SELECT` list summing `events` rows into the columns totalsFromRow() reads. */
+/** An event's cost in whole nano-dollars, rounded as toNanos() rounds it; NULL when unpriced. */
+const NANOS = "CAST(round(cost_usd * 1e9) AS INTEGER)";
+
+/**
+ * `SELECT` list summing `events` rows into the columns totalsFromRow() reads: subscription traffic's
+ * cost goes to api_equivalent_nanos, every other priced event's to cost_nanos (billed).
+ */
 export const EVENT_SUMS = `COUNT(*) AS requests,
   SUM(input_tokens) AS input_tokens,
   SUM(output_tokens) AS output_tokens,
   SUM(cache_read_tokens) AS cache_read_tokens,
   SUM(cache_write_tokens) AS cache_write_tokens,
   SUM(reasoning_tokens) AS reasoning_tokens,
-  SUM(CAST(round(cost_usd * 1e9) AS INTEGER)) AS cost_nanos,
+  SUM(CASE WHEN price_source IS NOT 'subscription' THEN ${NANOS} END) AS cost_nanos,
+  SUM(CASE WHEN price_source = 'subscription' THEN ${NANOS} END) AS api_equivalent_nanos,
   SUM(estimated) AS estimated_requests,
   SUM(cost_usd IS NULL) AS unpriced_requests`;
 
@@ -77,12 +84,13 @@ export const ROLLUP_SUMS = `SUM(requests) AS requests,
   SUM(cache_write_tokens) AS cache_write_tokens,
   SUM(reasoning_tokens) AS reasoning_tokens,
   SUM(cost_nanos) AS cost_nanos,
+  SUM(api_equivalent_nanos) AS api_equivalent_nanos,
   SUM(estimated_requests) AS estimated_requests,
   SUM(unpriced_requests) AS unpriced_requests`;
 
 /**
  * The bound values of a totals row in the column order `daily_totals` and `laps` share: requests,
- * the five token counts, cost_nanos, estimated_requests, unpriced_requests.
+ * the five token counts, cost_nanos, estimated_requests, unpriced_requests, api_equivalent_nanos.
  */
 export function totalsParams(totals: Totals): number[] {
   return [
@@ -95,6 +103,7 @@ export function totalsParams(totals: Totals): number[] {
     toNanos(totals.cost_usd),
     totals.estimated_requests,
     totals.unpriced_requests,
+    toNanos(totals.api_equivalent_usd),
   ];
 }
 
@@ -110,6 +119,7 @@ export function totalsFromRow(row: SqlRow | undefined): Totals {
   totals.cache_write_tokens = int("cache_write_tokens");
   totals.reasoning_tokens = int("reasoning_tokens");
   totals.cost_usd = fromNanos(int("cost_nanos"));
+  totals.api_equivalent_usd = fromNanos(int("api_equivalent_nanos"));
   totals.estimated_requests = int("estimated_requests");
   totals.unpriced_requests = int("unpriced_requests");
   return totals;

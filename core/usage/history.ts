@@ -152,5 +152,6 @@ function byKey(a: HistoryRow, b: HistoryRow): number {
 }
 
 function byCost(a: HistoryRow, b: HistoryRow): number {
-  return b.cost_usd - a.cost_usd || b.requests - a.requests || byKey(a, b);
+  return b.cost_usd - a.cost_usd || b.api_equivalent_usd - a.api_equivalent_usd ||
+    b.requests - a.requests || byKey(a, b);
 }

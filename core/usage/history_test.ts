@@ -57,7 +57,8 @@ function expected(
   const list = [...rows.values()].sort((a, b) =>
     group === "day"
       ? (a.key < b.key ? -1 : 1)
-      : b.cost_usd - a.cost_usd || b.requests - a.requests || (a.key < b.key ? -1 : 1)
+      : b.cost_usd - a.cost_usd || b.api_equivalent_usd - a.api_equivalent_usd ||
+        b.requests - a.requests || (a.key < b.key ? -1 : 1)
   );
   return { rows: list, total };
 }
@@ -82,6 +83,7 @@ Deno.test("Ledger.history() groups by day, model, provider and client", async ()
       cache_write_tokens: 0,
       reasoning_tokens: 0,
       cost_usd: 0.65,
+      api_equivalent_usd: 0,
       estimated_requests: 1,
       unpriced_requests: 1,
     },
@@ -97,6 +99,40 @@ Deno.test("Ledger.history() groups by day, model, provider and client", async ()
   assert.deepEqual(providers, ["openai", "anthropic", "google"]);
   const clients = f.ledger.history({ group: "client" }).rows.map((r) => [r.key, r.requests]);
   assert.deepEqual(clients, [["sdk", 3], ["curl", 1], ["claude-code", 1]]);
+});
+
+Deno.test("Ledger.history() sums subscription traffic as API-equivalent, apart from billed", async () => {
+  await using f = await ledgerFixture();
+  const plan = { provider: "anthropic", model: "claude-sonnet-4-5", price_source: "subscription" };
+  f.record(
+    eventAt(at(25, 9), { cost_usd: 0.1 }),
+    eventAt(at(25, 10), { ...plan, cost_usd: 0.7 } as Partial<UsageEvent>),
+    eventAt(at(26, 11), { ...plan, cost_usd: 0.2 } as Partial<UsageEvent>),
+    eventAt(at(26, 12), { ...plan, cost_usd: null, price_source: null } as Partial<UsageEvent>),
+    ...[1, 2, 3, 4].map((m) => eventAt(at(27, 8, m), { model: "free-model", cost_usd: 0 })),
+  );
+  const figures = (r: HistoryRow) => [r.key, r.requests, r.cost_usd, r.api_equivalent_usd];
+  // Whole days come from daily_totals, partial ones from the events: both split alike.
+  for (const from of [undefined, at(25, 9, 30)]) {
+    const days = f.ledger.history({ group: "day", from });
+    assert.deepEqual(days.rows.map(figures), [
+      ...(from === undefined ? [["2026-11-25", 2, 0.1, 0.7]] : [["2026-11-25", 1, 0, 0.7]]),
+      ["2026-11-26", 2, 0, 0.2],
+      ["2026-11-27", 4, 0, 0],
+    ]);
+    assert.equal(days.total.cost_usd, from === undefined ? 0.1 : 0);
+    assert.equal(days.total.api_equivalent_usd, 0.9);
+    assert.equal(days.total.unpriced_requests, 1);
+  }
+  // Billed cost ranks first, then the API-equivalent price, then requests.
+  const models = f.ledger.history({ group: "model" });
+  assert.deepEqual(models.rows.map(figures), [
+    ["gpt-5-mini", 1, 0.1, 0],
+    ["claude-sonnet-4-5", 3, 0, 0.9],
+    ["free-model", 4, 0, 0],
+  ]);
+  const partial = f.ledger.history({ group: "model", from: at(26, 10), to: at(26, 12) });
+  assert.deepEqual(partial.rows.map(figures), [["claude-sonnet-4-5", 1, 0, 0.2]]);
 });
 
 Deno.test("Ledger.history() counts from inclusive and to exclusive, partial days included", async () => {
@@ -128,13 +164,16 @@ Deno.test("Ledger.history() equals a naive sum for random ranges and groups", as
   const events: UsageEvent[] = [];
   for (let i = 0; i < 400; i++) {
     const ts = start + Math.floor(next() * span);
+    const cost = next() < 0.1 ? null : Math.floor(next() * 1e6) / 1e7;
     events.push(eventAt(ts, {
       provider: (["openai", "anthropic", "google"] as Provider[])[Math.floor(next() * 3)],
       model: ["a", "b", null][Math.floor(next() * 3)],
       client: ["sdk", "curl"][Math.floor(next() * 2)],
       project: ["website", "api", null][Math.floor(next() * 3)],
       input_tokens: Math.floor(next() * 1000),
-      cost_usd: next() < 0.1 ? null : Math.floor(next() * 1e6) / 1e7,
+      cost_usd: cost,
+      // A quarter is plan traffic: summed as API-equivalent, never as billed cost.
+      price_source: cost === null ? null : next() < 0.25 ? "subscription" : "bundled",
       estimated: next() < 0.1,
     }));
   }

@@ -33,7 +33,10 @@ export interface HistoryRow extends Totals {
   key: string;
 }
 
-/** Rows (days ascending; other groups by cost, then requests, descending) and the range's total. */
+/**
+ * Rows (days ascending; other groups by billed cost, then API-equivalent cost, then requests,
+ * descending) and the range's total.
+ */
 export interface HistoryResult {
   rows: HistoryRow[];
   total: HistoryRow;

@@ -31,6 +31,9 @@ export function reportLaps(laps: readonly Lap[], now: number): LapReport[] {
     if (previous) {
       delta = {
         cost_usd: fromNanos(toNanos(lap.cost_usd) - toNanos(previous.cost_usd)),
+        api_equivalent_usd: fromNanos(
+          toNanos(lap.api_equivalent_usd) - toNanos(previous.api_equivalent_usd),
+        ),
       } as LapDelta;
       for (const field of DELTA_FIELDS) delta[field] = lap[field] - previous[field];
     }

@@ -29,15 +29,16 @@ export function writeLapChange(db: Database, closed: Lap, opened: Lap): void {
   db.run(
     `INSERT INTO laps (id, name, started_at, ended_at, requests, input_tokens, output_tokens,
        cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_nanos, estimated_requests,
-       unpriced_requests)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       unpriced_requests, api_equivalent_nanos)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, requests = excluded.requests,
        input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
        cache_read_tokens = excluded.cache_read_tokens,
        cache_write_tokens = excluded.cache_write_tokens,
        reasoning_tokens = excluded.reasoning_tokens, cost_nanos = excluded.cost_nanos,
        estimated_requests = excluded.estimated_requests,
-       unpriced_requests = excluded.unpriced_requests`,
+       unpriced_requests = excluded.unpriced_requests,
+       api_equivalent_nanos = excluded.api_equivalent_nanos`,
     closed.id,
     closed.name,
     closed.started_at,

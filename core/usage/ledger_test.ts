@@ -7,7 +7,10 @@ import { reportLaps } from "./lap_report.ts";
 import { openLedger } from "./ledger.ts";
 import { createRandom } from "../parse/_contract.ts";
 
-/** Varied events: providers, models (one unknown), clients, awkward and missing prices. */
+/**
+ * Varied events: providers, models (one unknown), clients, awkward and missing prices; the 1/3
+ * costs are subscription traffic (API-equivalent, not billed).
+ */
 function variedEvent(ledger: Ledger, ts: number, next: () => number): UsageEvent {
   const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)];
   const cost = pick([0.1, 0.2, 3.75e-8, 1 / 3, 0.000123456789, null]);
@@ -22,7 +25,7 @@ function variedEvent(ledger: Ledger, ts: number, next: () => number): UsageEvent
     cache_write_tokens: Math.floor(next() * 100),
     reasoning_tokens: Math.floor(next() * 50),
     cost_usd: cost,
-    price_source: cost === null ? null : "bundled",
+    price_source: cost === null ? null : cost === 1 / 3 ? "subscription" : "bundled",
     priced_model: cost === null ? null : "gpt-5-mini",
     estimated: next() < 0.2,
   });
@@ -68,6 +71,7 @@ Deno.test("openLedger() rebuilds every figure exactly after a restart", async ()
   assert.equal(before.laps.length, 3);
   assert.ok(before.stats.by_model.unknown.requests > 0);
   assert.ok(before.stats.total.unpriced_requests > 0);
+  assert.ok(before.stats.total.api_equivalent_usd > 0 && before.stats.total.cost_usd > 0);
 
   const after = figures(await f.reopen(), f.clock.now);
   assert.deepEqual(after, before);
@@ -77,30 +81,41 @@ Deno.test("openLedger() rebuilds every figure exactly after a restart", async ()
 Deno.test("Ledger.closeLap() saves the closed lap's totals; laps report durations and deltas", async () => {
   await using f = await ledgerFixture();
   const lapOne = f.ledger.aggregator.currentLapId;
-  const at = (ms: number, cost: number) =>
-    eventAt(f.clock.now + ms, { lap_id: f.ledger.aggregator.currentLapId, cost_usd: cost });
-  f.record(at(1, 0.1), at(2, 0.2));
+  const at = (ms: number, cost: number, patch: Partial<UsageEvent> = {}) =>
+    eventAt(f.clock.now + ms, {
+      lap_id: f.ledger.aggregator.currentLapId,
+      cost_usd: cost,
+      ...patch,
+    });
+  f.record(at(1, 0.1), at(2, 0.2), at(3, 0.25, { price_source: "subscription" }));
   f.clock.now += 60_000;
   f.ledger.record(at(0, 0.05)); // recorded, not yet written: it still belongs to Lap 1
   const { closed, opened } = f.ledger.closeLap("second");
   assert.equal(closed.id, lapOne);
-  assert.equal(closed.requests, 3);
+  assert.equal(closed.requests, 4);
   assert.equal(closed.cost_usd, 0.35);
+  assert.equal(closed.api_equivalent_usd, 0.25);
   assert.equal(opened.name, "second");
   const row = f.ledger.db.get(
-    "SELECT requests, cost_nanos, ended_at FROM laps WHERE id = ?",
+    "SELECT requests, cost_nanos, api_equivalent_nanos, ended_at FROM laps WHERE id = ?",
     lapOne,
   );
-  assert.deepEqual({ ...row }, { requests: 3, cost_nanos: 350_000_000, ended_at: f.clock.now });
-  f.record(at(1, 0.5), at(2, 0.5), at(3, 0.5), at(4, 0.5));
+  assert.deepEqual({ ...row }, {
+    requests: 4,
+    cost_nanos: 350_000_000,
+    api_equivalent_nanos: 250_000_000,
+    ended_at: f.clock.now,
+  });
+  f.record(at(1, 0.5), at(2, 0.5), at(3, 0.5), at(4, 0.5), at(5, 0.5));
   f.clock.now += 30_000;
   const report = reportLaps(f.ledger.aggregator.laps(), f.clock.now);
   assert.deepEqual(report.map((lap) => [lap.name, lap.duration_ms, lap.requests]), [
-    ["second", 30_000, 4],
-    ["Lap 1", 60_000, 3],
+    ["second", 30_000, 5],
+    ["Lap 1", 60_000, 4],
   ]);
   assert.deepEqual(report[0].delta, {
-    cost_usd: 1.65,
+    cost_usd: 2.15,
+    api_equivalent_usd: -0.25,
     requests: 1,
     input_tokens: 10,
     output_tokens: 5,

@@ -3,6 +3,7 @@ import type { UsageEvent } from "../types.ts";
 import { Aggregator } from "./aggregator.ts";
 import { eventAt, ledgerFixture } from "./_store_fixture.ts";
 import { Recorder } from "./recorder.ts";
+import { loadSnapshot } from "./snapshot.ts";
 import { openStore } from "./store.ts";
 
 const T = new Date(2026, 10, 27, 12, 0, 0).getTime();
@@ -81,6 +82,31 @@ Deno.test("Recorder sums each batch into daily_totals and never stores an id twi
   assert.equal(t.recorder.flush(), true);
   const row = t.db.get("SELECT SUM(requests) AS n, SUM(input_tokens) AS input FROM daily_totals");
   assert.deepEqual({ ...row }, { n: 2, input: 20 });
+});
+
+Deno.test("Recorder sums subscription costs into api_equivalent_nanos, the rest into cost_nanos", async () => {
+  await using t = await setup();
+  const plan = { provider: "anthropic", model: "claude-sonnet-4-5", price_source: "subscription" };
+  t.recorder.record(eventAt(T, { cost_usd: 0.1 }));
+  t.recorder.record(eventAt(T + 1, { ...plan, cost_usd: 0.2 } as Partial<UsageEvent>));
+  t.recorder.record(eventAt(T + 2, { ...plan, cost_usd: 0.1 } as Partial<UsageEvent>));
+  assert.equal(t.recorder.flush(), true);
+  t.recorder.record(eventAt(T + 3, { ...plan, cost_usd: 0.3 } as Partial<UsageEvent>));
+  assert.equal(t.recorder.flush(), true); // a second batch adds onto the same rows
+  const rows = t.db.all(
+    `SELECT provider, requests, cost_nanos, api_equivalent_nanos FROM daily_totals
+     ORDER BY provider`,
+  );
+  assert.deepEqual(rows.map((row) => ({ ...row })), [
+    { provider: "anthropic", requests: 3, cost_nanos: 0, api_equivalent_nanos: 600_000_000 },
+    { provider: "openai", requests: 1, cost_nanos: 100_000_000, api_equivalent_nanos: 0 },
+  ]);
+  const snapshot = loadSnapshot(t.db, T);
+  assert.equal(snapshot.total.cost_usd, 0.1);
+  assert.equal(snapshot.total.api_equivalent_usd, 0.6);
+  assert.deepEqual(snapshot.total, t.aggregator.stats().total, "the rebuild equals the live sums");
+  assert.deepEqual(snapshot.today, t.aggregator.stats().today);
+  assert.equal(snapshot.by_provider.anthropic.api_equivalent_usd, 0.6);
 });
 
 for (

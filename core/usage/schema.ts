@@ -153,8 +153,21 @@ DROP TABLE daily_totals;
 ALTER TABLE daily_totals_v3 RENAME TO daily_totals;
 `;
 
+/**
+ * Version 4: subscription traffic (price_source "subscription": claude.ai, Anthropic with a plan's
+ * token) is not billed, so its API-equivalent price is summed apart from the billed cost:
+ * `daily_totals.api_equivalent_nanos` and `laps.api_equivalent_nanos`, and `cost_nanos` holds only
+ * billed spend from here on. Nothing is recomputed: rows written before this version keep their
+ * totals as they were (0 API-equivalent; any subscription cost recorded before stays in cost_nanos),
+ * since daily_totals outlives retention and cannot be rebuilt from the events left.
+ */
+const V4 = `
+ALTER TABLE daily_totals ADD COLUMN api_equivalent_nanos INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE laps ADD COLUMN api_equivalent_nanos INTEGER;
+`;
+
 /** Migration `i` takes a database from user_version `i` to `i + 1` (exported for upgrade tests). */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
 
 /** The schema version this Lumen writes and reads. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

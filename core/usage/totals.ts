@@ -9,8 +9,16 @@ export interface Totals {
   cache_read_tokens: number;
   cache_write_tokens: number;
   reasoning_tokens: number;
-  /** USD of the priced requests; unpriced ones are counted in `unpriced_requests` instead. */
+  /**
+   * USD billed: the priced requests that are not subscription traffic. Unpriced ones are counted in
+   * `unpriced_requests` instead, subscription ones in `api_equivalent_usd`.
+   */
   cost_usd: number;
+  /**
+   * USD the subscription traffic (price_source "subscription": claude.ai, Anthropic with a plan's
+   * token) would have cost at API prices; the plan pays for it, so it is not in `cost_usd`.
+   */
+  api_equivalent_usd: number;
   estimated_requests: number;
   unpriced_requests: number;
 }
@@ -25,6 +33,7 @@ export function emptyTotals(): Totals {
     cache_write_tokens: 0,
     reasoning_tokens: 0,
     cost_usd: 0,
+    api_equivalent_usd: 0,
     estimated_requests: 0,
     unpriced_requests: 0,
   };
@@ -39,7 +48,10 @@ export function addEvent(totals: Totals, event: UsageEvent): void {
   totals.cache_write_tokens += event.cache_write_tokens;
   totals.reasoning_tokens += event.reasoning_tokens;
   if (event.cost_usd === null) totals.unpriced_requests += 1;
-  else totals.cost_usd = fromNanos(toNanos(totals.cost_usd) + toNanos(event.cost_usd));
+  else if (event.price_source === "subscription") {
+    // What the API would charge for plan traffic; the plan pays it, so it is not billed spend.
+    totals.api_equivalent_usd = addUsd(totals.api_equivalent_usd, event.cost_usd);
+  } else totals.cost_usd = addUsd(totals.cost_usd, event.cost_usd);
   if (event.estimated) totals.estimated_requests += 1;
 }
 
@@ -51,9 +63,15 @@ export function addTotals(totals: Totals, more: Totals): void {
   totals.cache_read_tokens += more.cache_read_tokens;
   totals.cache_write_tokens += more.cache_write_tokens;
   totals.reasoning_tokens += more.reasoning_tokens;
-  totals.cost_usd = fromNanos(toNanos(totals.cost_usd) + toNanos(more.cost_usd));
+  totals.cost_usd = addUsd(totals.cost_usd, more.cost_usd);
+  totals.api_equivalent_usd = addUsd(totals.api_equivalent_usd, more.api_equivalent_usd);
   totals.estimated_requests += more.estimated_requests;
   totals.unpriced_requests += more.unpriced_requests;
+}
+
+/** `a + b` USD, added as whole nano-dollars. */
+function addUsd(a: number, b: number): number {
+  return fromNanos(toNanos(a) + toNanos(b));
 }
 
 /**

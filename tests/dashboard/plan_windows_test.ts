@@ -1,10 +1,12 @@
 // Plan windows in a real browser: a Claude-plan call (OAuth token) through the relay brings the
-// Overview's 5-hour and 7-day bars with their utilization, status and a live reset countdown, and
-// the Events view labels the call's cost "API-equivalent".
+// Overview's 5-hour and 7-day bars with their utilization, status and a live reset countdown, its
+// cost shown API-equivalent beside the billed figures (gauges, tokens card, spend lists), and the
+// Events view labels the call's cost "API-equivalent".
 import assert from "node:assert/strict";
 import type { Stack } from "../_stack.ts";
 import { fixture } from "../fake_upstream.ts";
 import { browserAvailable, forEachScheme, screenshot, withDashboard } from "./_browser.ts";
+import { formatUsd } from "../../dashboard/src/lib/format.ts";
 
 const BROWSER = { ignore: !browserAvailable(), sanitizeOps: false, sanitizeResources: false };
 const TIMEOUT = 10_000;
@@ -76,8 +78,28 @@ Deno.test({
         assert.ok(Math.abs(shown - expected) <= 1, `shown ${shown} min, expected ${expected}`);
         const week = await page.textContent(`${row("7d")} [data-testid="plan-window-countdown"]`);
         assert.match(week ?? "", /resets in [56] d \d+ h/);
-        const costLabel = await page.textContent('[data-testid="cost-api-equivalent"]');
-        assert.equal(costLabel?.trim(), "incl. API-equivalent");
+        // The plan call is API-equivalent: beside the billed figures, never in them.
+        const price = formatUsd(stats.total.api_equivalent_usd);
+        assert.equal(stats.total.cost_usd, 0);
+        assert.ok(stats.total.api_equivalent_usd > 0);
+        const text = async (selector: string) => (await page.textContent(selector))?.trim();
+        assert.equal(await text('[data-testid="gauge-total-value"]'), "$0.00");
+        assert.equal(
+          await text('[data-testid="gauge-total-note"]'),
+          `+ ${price} API-equivalent (plan)`,
+        );
+        assert.equal(
+          await text('[data-testid="gauge-lap-cost-note"]'),
+          `+ ${price} API-equivalent (plan)`,
+        );
+        assert.equal(await text('[data-testid="cost-billed"] dt'), "Billed");
+        assert.equal(await text('[data-testid="cost-billed"] dd'), "$0.00");
+        assert.equal(await text('[data-testid="cost-api-equivalent"] dt'), "API-equivalent");
+        assert.equal(await text('[data-testid="cost-api-equivalent"] dd'), price);
+        assert.equal(
+          await text('[data-testid="spend-provider"] [data-testid="spend-api-equivalent"]'),
+          `+ ${price} API-equivalent`,
+        );
         await screenshot(page, "overview-plan-windows", scheme);
 
         // An hour later (page time) the countdown is an hour shorter, with no new data.
@@ -100,6 +122,14 @@ Deno.test({
           timeout: TIMEOUT,
         });
         assert.equal((await badge.textContent())?.trim(), "API-equivalent");
+
+        // History sums it apart from spend too.
+        await page.click('a[href$="/history"]');
+        const summary = await page.waitForSelector('[data-testid="summary-api-equivalent"]', {
+          timeout: TIMEOUT,
+        });
+        assert.equal((await summary.textContent())?.trim(), `+ ${price} API-equivalent (plan)`);
+        assert.equal(await text('[data-testid="summary-cost"]'), "$0.00");
       });
     });
   },

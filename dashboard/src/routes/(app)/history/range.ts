@@ -131,6 +131,7 @@ function emptyTotals(): Totals {
     cache_write_tokens: 0,
     reasoning_tokens: 0,
     cost_usd: 0,
+    api_equivalent_usd: 0,
     estimated_requests: 0,
     unpriced_requests: 0,
   };

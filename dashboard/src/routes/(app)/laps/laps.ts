@@ -2,9 +2,7 @@
 import type { Lap, LapDelta, LapReport, Totals } from "#lib/types.ts";
 
 /** Every token a lap sent or received: input, output (reasoning included) and cache traffic. */
-export function lapTokens(
-  totals: Omit<Totals, "estimated_requests" | "unpriced_requests">,
-): number {
+export function lapTokens(totals: LapDelta): number {
   return totals.input_tokens + totals.output_tokens + totals.cache_read_tokens +
     totals.cache_write_tokens;
 }
@@ -18,9 +16,13 @@ export function deltaOf(after: Totals, before: Totals): LapDelta {
     cache_read_tokens: after.cache_read_tokens - before.cache_read_tokens,
     cache_write_tokens: after.cache_write_tokens - before.cache_write_tokens,
     reasoning_tokens: after.reasoning_tokens - before.reasoning_tokens,
-    cost_usd: (Math.round(after.cost_usd * 1e9) - Math.round(before.cost_usd * 1e9)) /
-      1e9,
+    cost_usd: nanoDifference(after.cost_usd, before.cost_usd),
+    api_equivalent_usd: nanoDifference(after.api_equivalent_usd, before.api_equivalent_usd),
   };
+}
+
+function nanoDifference(after: number, before: number): number {
+  return (Math.round(after * 1e9) - Math.round(before * 1e9)) / 1e9;
 }
 
 /**
