@@ -2,6 +2,18 @@ import assert from "node:assert/strict";
 import { ConfigError } from "./config.ts";
 import { DEFAULT_SETTINGS, openConfigFile } from "./config_file.ts";
 
+/** Every setting at its default, spelled out: the contract these tests check against. */
+const DEFAULTS = {
+  include_stream_usage: true,
+  retention_days: null,
+  setup_done: false,
+  dg_tools_visible: true,
+  dg_intelligent_interface: false,
+  budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+  budget_thresholds: [50, 80, 100],
+  block_at_limit: false,
+};
+
 async function tempHome() {
   const home = await Deno.makeTempDir({ prefix: "lumen-config-test-" });
   return { home, [Symbol.asyncDispose]: () => Deno.remove(home, { recursive: true }) };
@@ -16,16 +28,7 @@ Deno.test("openConfigFile() gives defaults for a missing file and does not creat
   const file = openConfigFile(dir.home);
   assert.equal(file.path, `${dir.home}/config.json`);
   assert.deepEqual(file.hosts, []);
-  assert.deepEqual(file.settings, {
-    include_stream_usage: true,
-    retention_days: null,
-    setup_done: false,
-    dg_tools_visible: true,
-    dg_intelligent_interface: false,
-    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-    budget_thresholds: [50, 80, 100],
-    block_at_limit: false,
-  });
+  assert.deepEqual(file.settings, DEFAULTS);
   assert.deepEqual(file.settings, DEFAULT_SETTINGS);
   assert.deepEqual(names(dir.home), []);
 });
@@ -37,42 +40,15 @@ Deno.test("ConfigFile saves hosts and settings that a new ConfigFile reads back"
   const update = await file.updateSettings({ include_stream_usage: false });
   assert.deepEqual(update, {
     ok: true,
-    settings: {
-      include_stream_usage: false,
-      retention_days: null,
-      setup_done: false,
-      dg_tools_visible: true,
-      dg_intelligent_interface: false,
-      budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-      budget_thresholds: [50, 80, 100],
-      block_at_limit: false,
-    },
+    settings: { ...DEFAULTS, include_stream_usage: false },
   });
   const again = openConfigFile(dir.home);
   assert.deepEqual(again.hosts, ["llm.mycorp.internal"]);
-  assert.deepEqual(again.settings, {
-    include_stream_usage: false,
-    retention_days: null,
-    setup_done: false,
-    dg_tools_visible: true,
-    dg_intelligent_interface: false,
-    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-    budget_thresholds: [50, 80, 100],
-    block_at_limit: false,
-  });
+  assert.deepEqual(again.settings, { ...DEFAULTS, include_stream_usage: false });
   assert.deepEqual(JSON.parse(Deno.readTextFileSync(file.path)), {
     version: 1,
     hosts: ["llm.mycorp.internal"],
-    settings: {
-      include_stream_usage: false,
-      retention_days: null,
-      setup_done: false,
-      dg_tools_visible: true,
-      dg_intelligent_interface: false,
-      budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-      budget_thresholds: [50, 80, 100],
-      block_at_limit: false,
-    },
+    settings: { ...DEFAULTS, include_stream_usage: false },
   });
 });
 
@@ -107,16 +83,7 @@ Deno.test("ConfigFile keeps keys it does not know when it rewrites the file", as
     }),
   );
   const file = openConfigFile(dir.home);
-  assert.deepEqual(file.settings, {
-    include_stream_usage: true,
-    retention_days: null,
-    setup_done: false,
-    dg_tools_visible: true,
-    dg_intelligent_interface: false,
-    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-    budget_thresholds: [50, 80, 100],
-    block_at_limit: false,
-  });
+  assert.deepEqual(file.settings, DEFAULTS);
   await file.updateSettings({ include_stream_usage: false });
   assert.deepEqual(JSON.parse(Deno.readTextFileSync(path)), {
     version: 1,
@@ -210,16 +177,7 @@ Deno.test("ConfigFile.updateHosts() applies concurrent changes in turn, losing n
   assert.deepEqual(file.hosts, hosts);
   const again = openConfigFile(dir.home);
   assert.deepEqual(again.hosts, hosts);
-  assert.deepEqual(again.settings, {
-    include_stream_usage: false,
-    retention_days: null,
-    setup_done: false,
-    dg_tools_visible: true,
-    dg_intelligent_interface: false,
-    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-    budget_thresholds: [50, 80, 100],
-    block_at_limit: false,
-  });
+  assert.deepEqual(again.settings, { ...DEFAULTS, include_stream_usage: false });
   assert.deepEqual(names(dir.home), ["config.json"]);
 });
 
@@ -262,16 +220,7 @@ Deno.test("ConfigFile.updateSettings() takes retention_days as null or whole day
   }
   assert.deepEqual(await file.updateSettings({ retention_days: 90 }), {
     ok: true,
-    settings: {
-      include_stream_usage: true,
-      retention_days: 90,
-      setup_done: false,
-      dg_tools_visible: true,
-      dg_intelligent_interface: false,
-      budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-      budget_thresholds: [50, 80, 100],
-      block_at_limit: false,
-    },
+    settings: { ...DEFAULTS, retention_days: 90 },
   });
   assert.equal(openConfigFile(dir.home).settings.retention_days, 90);
   await file.updateSettings({ retention_days: null });

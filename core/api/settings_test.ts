@@ -2,6 +2,18 @@ import assert from "node:assert/strict";
 import { openConfigFile } from "../config_file.ts";
 import { apiFixture, PORT } from "./_handler_fixture.ts";
 
+/** Every setting at its default, spelled out: the contract these tests check against. */
+const DEFAULTS = {
+  include_stream_usage: true,
+  retention_days: null,
+  setup_done: false,
+  dg_tools_visible: true,
+  dg_intelligent_interface: false,
+  budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
+  budget_thresholds: [50, 80, 100],
+  block_at_limit: false,
+};
+
 /** The API fixture, answering status and parsed JSON, with a helper for PUT /api/settings. */
 async function setup() {
   const api = await apiFixture();
@@ -23,16 +35,7 @@ Deno.test("GET /api/settings answers every setting", async () => {
   assert.deepEqual(await api.call("/api/settings"), {
     status: 200,
     body: {
-      settings: {
-        include_stream_usage: true,
-        retention_days: null,
-        setup_done: false,
-        dg_tools_visible: true,
-        dg_intelligent_interface: false,
-        budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-        budget_thresholds: [50, 80, 100],
-        block_at_limit: false,
-      },
+      settings: DEFAULTS,
     },
   });
 });
@@ -43,47 +46,17 @@ Deno.test("PUT /api/settings saves a partial change and answers every setting", 
   assert.deepEqual(changed, {
     status: 200,
     body: {
-      settings: {
-        include_stream_usage: false,
-        retention_days: null,
-        setup_done: false,
-        dg_tools_visible: true,
-        dg_intelligent_interface: false,
-        budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-        budget_thresholds: [50, 80, 100],
-        block_at_limit: false,
-      },
+      settings: { ...DEFAULTS, include_stream_usage: false },
     },
   });
   assert.deepEqual((await api.call("/api/settings")).body.settings, {
+    ...DEFAULTS,
     include_stream_usage: false,
-    retention_days: null,
-    setup_done: false,
-    dg_tools_visible: true,
-    dg_intelligent_interface: false,
-    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-    budget_thresholds: [50, 80, 100],
-    block_at_limit: false,
   });
-  assert.deepEqual(openConfigFile(api.home).settings, {
-    include_stream_usage: false,
-    retention_days: null,
-    setup_done: false,
-    dg_tools_visible: true,
-    dg_intelligent_interface: false,
-    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-    budget_thresholds: [50, 80, 100],
-    block_at_limit: false,
-  });
+  assert.deepEqual(openConfigFile(api.home).settings, { ...DEFAULTS, include_stream_usage: false });
   assert.deepEqual((await api.put("{}")).body.settings, {
+    ...DEFAULTS,
     include_stream_usage: false,
-    retention_days: null,
-    setup_done: false,
-    dg_tools_visible: true,
-    dg_intelligent_interface: false,
-    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-    budget_thresholds: [50, 80, 100],
-    block_at_limit: false,
   });
 });
 
@@ -107,16 +80,7 @@ Deno.test("PUT /api/settings answers 400 naming an unknown key or a wrong type",
     assert.equal(res.status, 400, body);
     assert.equal(res.body.error.code, "bad_request", body);
   }
-  assert.deepEqual((await api.call("/api/settings")).body.settings, {
-    include_stream_usage: true,
-    retention_days: null,
-    setup_done: false,
-    dg_tools_visible: true,
-    dg_intelligent_interface: false,
-    budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-    budget_thresholds: [50, 80, 100],
-    block_at_limit: false,
-  });
+  assert.deepEqual((await api.call("/api/settings")).body.settings, DEFAULTS);
   const names = [...Deno.readDirSync(api.home)].map((entry) => entry.name);
   assert.ok(!names.includes("config.json"), "nothing was written");
 });
@@ -145,16 +109,7 @@ Deno.test("PUT /api/settings answers 500 config_write_failed and changes nothing
     const res = await api.put('{"include_stream_usage": false}');
     assert.equal(res.status, 500);
     assert.equal(res.body.error.code, "config_write_failed");
-    assert.deepEqual((await api.call("/api/settings")).body.settings, {
-      include_stream_usage: true,
-      retention_days: null,
-      setup_done: false,
-      dg_tools_visible: true,
-      dg_intelligent_interface: false,
-      budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-      budget_thresholds: [50, 80, 100],
-      block_at_limit: false,
-    });
+    assert.deepEqual((await api.call("/api/settings")).body.settings, DEFAULTS);
   } finally {
     Deno.mkdirSync(api.home);
   }
