@@ -1,5 +1,5 @@
 // Composition root and the `lumen` CLI (see USAGE). The only file that imports everything.
-import { fileURLToPath } from "node:url";
+import { findDashboardDir } from "./assets.ts";
 import { createApiHandler } from "./api/handler.ts";
 import { createTapFactory } from "./capture/usage_tap.ts";
 import { composeTapFactories } from "./capture/compose_tap.ts";
@@ -236,7 +236,7 @@ async function serve(config: Config): Promise<void> {
       isExecutable: isExecutableFile,
     }),
     closing: closing.signal,
-    dashboardDir: fileURLToPath(new URL("../dashboard/build/", import.meta.url)),
+    dashboardDir: findDashboardDir(),
     version: VERSION,
     proxyPort: proxy.port,
     get apiPort() {

@@ -24,7 +24,7 @@ export interface Daemon {
 /** The `deno run` flags of the `start` task, so tests prove the daemon works under exactly those. */
 export function startTaskFlags(): string[] {
   const task = denoJson.tasks.start;
-  return task.split(/\s+/).filter((part) => part.startsWith("--allow-"));
+  return task.split(/\s+/).filter((part) => /^--(allow|deny)-/.test(part));
 }
 
 /** What a child Deno needs from this process's environment to find its module cache. */

@@ -15,6 +15,7 @@ import { type SettingsService, updateSettings } from "./settings.ts";
 import { createStaticHandler, DASHBOARD_BASE } from "./static.ts";
 import { connectSync, syncCallback, type SyncService } from "./sync.ts";
 import { getMetrics, type MetricsService } from "./metrics.ts";
+import { statusBar } from "./statusbar.ts";
 
 /** What the API reads and may change. */
 export interface ApiDeps {
@@ -112,6 +113,15 @@ export function createApiHandler(deps: ApiDeps): (req: Request) => Promise<Respo
     "/api/ca": { GET: (_req, url) => describeCa(deps.ca, deps.caTrust, url) },
     "/api/ca.pem": { GET: () => downloadCa(deps.ca) },
     "/api/launchers": { GET: () => listLaunchers(deps.launchers) },
+    "/api/statusbar": {
+      GET: () =>
+        statusBar({
+          stats: deps.reader.stats(),
+          store: deps.store.health(),
+          launchers: deps.launchers.list(),
+          apiPort: deps.apiPort,
+        }),
+    },
     "/api/env": { GET: (_req, url) => getEnv(deps.launchers, url) },
     ...(deps.sync ? syncRoutes(deps.sync) : {}),
     ...(deps.metrics ? { "/metrics": { GET: () => getMetrics(deps.metrics!) } } : {}),

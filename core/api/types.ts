@@ -98,3 +98,35 @@ export interface SyncStatus {
   /** The latest failure (sign-in, refresh or delivery), without secrets; null when none. */
   last_error: { at: number; message: string } | null;
 }
+
+/**
+ * `GET /api/statusbar`: what the macOS menu bar item shows, ready to display (scripts/macos/):
+ * `title` beside the icon, `tooltip` on hover, `menu` on right click, in order.
+ */
+export interface StatusBar {
+  /** Today's billed spend as the dashboard formats it, e.g. "$1.23"; "⚠ $1.23" unless state is ok. */
+  title: string;
+  tooltip: string;
+  /** offline-store: usage is not being saved; budget-*: the top budget's threshold or limit. */
+  state: "ok" | "offline-store" | "budget-warning" | "budget-reached";
+  menu: StatusBarItem[];
+}
+
+/** One menu entry; `action` is present on "action" and "link" items only. */
+export interface StatusBarItem {
+  /** Stable across refreshes, e.g. "today", "new-lap", "launch-cursor". */
+  id: string;
+  label: string;
+  kind: "info" | "action" | "link" | "separator";
+  enabled: boolean;
+  action?: StatusBarAction;
+}
+
+/**
+ * What choosing an item does: a POST to the API (path relative to the API's origin, JSON body, no
+ * Origin header, as a native client), a URL to open in the browser, or quitting the app.
+ */
+export type StatusBarAction =
+  | { method: "POST"; path: string; body: Record<string, never> }
+  | { open: string }
+  | { quit: true };
