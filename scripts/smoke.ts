@@ -5,6 +5,7 @@
 //   deno run -A scripts/smoke.ts dist/lumen-x86_64-unknown-linux-gnu
 //   deno run -A scripts/smoke.ts deno run --allow-… core/main.ts     (the same check from source)
 import { fixture, startFakeUpstream } from "../tests/fake_upstream.ts";
+import { spawnCollecting } from "../tests/_spawn.ts";
 
 const START_TIMEOUT_MS = 30_000;
 const LISTEN_REGEXP = /on http:\/\/127\.0\.0\.1:(\d+), API on http:\/\/127\.0\.0\.1:(\d+)/;
@@ -15,7 +16,7 @@ export async function smoke(command: string[], log: (line: string) => void = con
   const upstream = await startFakeUpstream();
   const temp = await Deno.makeTempDir({ prefix: "lumen-smoke-" });
   const hosts = ["api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com"];
-  const child = new Deno.Command(command[0], {
+  const { child, output, drained } = spawnCollecting(command[0], {
     args: [...command.slice(1), "serve"],
     env: {
       LUMEN_HOME: `${temp}/lumen`,
@@ -26,24 +27,15 @@ export async function smoke(command: string[], log: (line: string) => void = con
       // No internet needed: the price refresh fails at once instead of waiting on a timeout.
       LUMEN_PRICING_URL: "http://127.0.0.1:9/prices.json",
     },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let output = "";
-  const decoder = new TextDecoder();
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  });
   let exited = false;
   child.status.then(() => exited = true);
   try {
     const deadline = Date.now() + START_TIMEOUT_MS;
     let match: RegExpMatchArray | null;
-    while (!(match = output.match(LISTEN_REGEXP))) {
-      if (exited) throw new Error(`Lumen exited before listening:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`Lumen did not listen within 30 s:\n${output}`);
+    while (!(match = output().match(LISTEN_REGEXP))) {
+      if (exited) throw new Error(`Lumen exited before listening:\n${output()}`);
+      if (Date.now() > deadline) throw new Error(`Lumen did not listen within 30 s:\n${output()}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const [proxy, api] = [`http://127.0.0.1:${match[1]}`, `http://127.0.0.1:${match[2]}`];
@@ -63,6 +55,7 @@ export async function smoke(command: string[], log: (line: string) => void = con
     });
     const body = new Uint8Array(await res.arrayBuffer());
     if (res.status !== 200) throw new Error(`The relay call answered ${res.status}`);
+    const decoder = new TextDecoder();
     if (decoder.decode(body) !== decoder.decode(chat.body)) {
       throw new Error("The relay call's body differs from what the upstream sent");
     }

@@ -1,6 +1,7 @@
 // Starts the real daemon (`core/main.ts serve`) as a child process with the exact permission flags of
 // `deno task start`, on OS-assigned loopback ports, in a temporary LUMEN_HOME.
 import denoJson from "../deno.json" with { type: "json" };
+import { spawnCollecting } from "./_spawn.ts";
 
 /** A running daemon under test. */
 export interface Daemon {
@@ -62,7 +63,7 @@ export async function startDaemon(
   const temp = options.home ? null : await Deno.makeTempDir({ prefix: "lumen-test-" });
   const lumenHome = options.home ?? `${temp}/lumen`;
   const removeTemp = () => temp ? Deno.remove(temp, { recursive: true }) : Promise.resolve();
-  const child = new Deno.Command(Deno.execPath(), {
+  const { child, output, drained } = spawnCollecting(Deno.execPath(), {
     args: ["run", ...startTaskFlags(), "core/main.ts", "serve"],
     env: {
       ...baseEnv(),
@@ -74,22 +75,12 @@ export async function startDaemon(
       ...options.env,
     },
     clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-
-  let output = "";
-  const decoder = new TextDecoder();
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  });
 
   const deadline = Date.now() + 30_000;
   let match: RegExpMatchArray | null = null;
   while (
-    !(match = output.match(/on http:\/\/127\.0\.0\.1:(\d+), API on http:\/\/127\.0\.0\.1:(\d+)/))
+    !(match = output().match(/on http:\/\/127\.0\.0\.1:(\d+), API on http:\/\/127\.0\.0\.1:(\d+)/))
   ) {
     const exited = await Promise.race([
       child.status.then(() => true),
@@ -100,7 +91,7 @@ export async function startDaemon(
       await child.status;
       await drained;
       await removeTemp();
-      throw new Error(`Daemon did not start:\n${output}`);
+      throw new Error(`Daemon did not start:\n${output()}`);
     }
   }
   const proxyPort = Number(match[1]);
@@ -114,7 +105,7 @@ export async function startDaemon(
     apiOrigin,
     home: lumenHome,
     process: child,
-    output: () => output,
+    output,
     async api(path, init) {
       const res = await fetch(`${apiOrigin}${path}`, init);
       const body = await res.json();

@@ -6,6 +6,7 @@ import { parseExposition, select } from "../core/metrics/_exposition_fixture.ts"
 import { costSum, makeCalls, tokenSums } from "./_metrics_calls.ts";
 import { sendRaw } from "./_raw_client.ts";
 import { startStack } from "./_stack.ts";
+import { spawnCollecting } from "./_spawn.ts";
 
 const PROMETHEUS = Deno.env.get("LUMEN_PROMETHEUS_BIN") ?? "prometheus";
 
@@ -53,22 +54,13 @@ async function startPrometheus(target: string) {
       "",
     ].join("\n"),
   );
-  const child = new Deno.Command(PROMETHEUS, {
+  const { child, output, drained } = spawnCollecting(PROMETHEUS, {
     args: [
       `--config.file=${dir}/prometheus.yml`,
       `--storage.tsdb.path=${dir}/data`,
       `--web.listen-address=127.0.0.1:${port}`,
     ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let output = "";
-  const decoder = new TextDecoder();
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  });
   const origin = `http://127.0.0.1:${port}`;
   const stop = async () => {
     try {
@@ -88,10 +80,10 @@ async function startPrometheus(target: string) {
     });
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message}\n${output}`);
+    throw new Error(`${(error as Error).message}\n${output()}`);
   }
   return {
-    output: () => output,
+    output,
     /** Runs an instant query and returns its vector as (labels, value) pairs. */
     async query(promql: string): Promise<{ metric: Record<string, string>; value: number }[]> {
       const res = await fetch(`${origin}/api/v1/query?query=${encodeURIComponent(promql)}`);
