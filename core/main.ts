@@ -11,7 +11,7 @@ import { createNotifier } from "./notify.ts";
 import { startBudgets } from "./notify_budgets.ts";
 import { HostRegistry } from "./hosts.ts";
 import { createPriceSources } from "./price_sources.ts";
-import { CaError, createLeafCache, loadOrCreateCa } from "./tls/mod.ts";
+import { CaError, type CertificateAuthority, createLeafCache, loadOrCreateCa } from "./tls/mod.ts";
 import { startProxyListener } from "./proxy/listener.ts";
 import { createUpstreamClient } from "./proxy/upstream.ts";
 import { openLedger } from "./usage/ledger.ts";
@@ -97,9 +97,9 @@ async function serve(config: Config): Promise<void> {
     url: config.pricingUrl,
     log: (line) => console.error(line),
   });
-  const ca = await loadOrCreateCa(config.home).catch((error) => {
+  const ca = await loadCa(config.home).catch((error) => {
     ledger.close();
-    throw error instanceof CaError ? new ConfigError(error.message) : error;
+    throw error;
   });
   const leaves = createLeafCache(ca);
   // For SSL_CERT_FILE and the like (`lumen env`): current with the CA and the system's roots.
@@ -305,9 +305,7 @@ function clientEnvDeps(config: Config, proxyPort: number): ClientEnvDeps {
     },
     async ensureTrustFiles() {
       prepareHome(config.home);
-      const ca = await loadOrCreateCa(config.home).catch((error) => {
-        throw error instanceof CaError ? new ConfigError(error.message) : error;
-      });
+      const ca = await loadCa(config.home);
       await writeCaBundle(config.home, ca.certPem).catch((error) => {
         throw new ConfigError(
           `Cannot write ${CA_BUNDLE_NAME} in ${config.home}: ${messageOf(error)}`,
@@ -315,6 +313,13 @@ function clientEnvDeps(config: Config, proxyPort: number): ClientEnvDeps {
       });
     },
   };
+}
+
+/** The install's CA, created on first use; a CA problem the user can fix is a ConfigError. */
+function loadCa(home: string): Promise<CertificateAuthority> {
+  return loadOrCreateCa(home).catch((error) => {
+    throw error instanceof CaError ? new ConfigError(error.message) : error;
+  });
 }
 
 /** Wraps `fn` so that only its first `limit` calls run. */
