@@ -18,6 +18,9 @@ export interface Daemon {
   /** GETs or POSTs the API and returns the parsed JSON. */
   // deno-lint-ignore no-explicit-any
   api(path: string, init?: RequestInit): Promise<any>;
+  /** `PUT /api/settings` with `patch`, as the dashboard sends it; answers every setting. */
+  // deno-lint-ignore no-explicit-any
+  putSettings(patch: Record<string, unknown>): Promise<any>;
   /** Sends `signal` (default SIGTERM), waits for exit and removes the home unless `keepHome`. */
   stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
 }
@@ -98,6 +101,14 @@ export async function startDaemon(
   const apiPort = Number(match[2]);
   const apiOrigin = `http://127.0.0.1:${apiPort}`;
 
+  // deno-lint-ignore no-explicit-any
+  async function api(path: string, init?: RequestInit): Promise<any> {
+    const res = await fetch(`${apiOrigin}${path}`, init);
+    const body = await res.json();
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+    return body;
+  }
+
   return {
     proxyPort,
     apiPort,
@@ -106,12 +117,14 @@ export async function startDaemon(
     home: lumenHome,
     process: child,
     output,
-    async api(path, init) {
-      const res = await fetch(`${apiOrigin}${path}`, init);
-      const body = await res.json();
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-      return body;
+    putSettings(patch) {
+      return api("/api/settings", {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(patch),
+      });
     },
+    api,
     async stop(signal = "SIGTERM") {
       try {
         child.kill(signal);

@@ -1,5 +1,5 @@
 // The full test stack: fake HTTPS upstream ← daemon (relay, overrides, extra CA) ← usage feed.
-import { type FakeUpstream, startFakeUpstream } from "./fake_upstream.ts";
+import { type FakeUpstream, fixture, startFakeUpstream } from "./fake_upstream.ts";
 import { type Daemon, startDaemon } from "./_daemon.ts";
 import { openUsageFeed, type UsageFeed } from "./_usage_feed.ts";
 import { createPricer } from "../pricing/mod.ts";
@@ -13,7 +13,33 @@ export interface Stack {
   feed: UsageFeed;
   /** `http://127.0.0.1:<proxy>/<prefix>` */
   relay(prefix: "openai" | "anthropic" | "google"): string;
+  /**
+   * POSTs fixture `name` (e.g. "openai/chat": its request, to its path) through the relay, asking
+   * the fake upstream for exactly that answer; the caller reads or cancels the response.
+   */
+  relayFixture(name: string): Promise<Response>;
   close(): Promise<void>;
+}
+
+/** The three API vendors' hosts, which every stack sends to the fake upstream. */
+const API_HOSTS = ["api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com"];
+
+/**
+ * A daemon environment that sends the API hosts and `moreHosts` to `origin`, trusting `caFile`,
+ * with inherited proxy variables pointing at a dead port: the daemon must ignore them.
+ */
+export function upstreamEnv(
+  origin: string,
+  caFile: string,
+  moreHosts: string[] = [],
+): Record<string, string> {
+  return {
+    LUMEN_UPSTREAM_OVERRIDES: API_HOSTS.concat(moreHosts).map((h) => `${h}=${origin}`).join(","),
+    LUMEN_EXTRA_CA_CERTS: caFile,
+    HTTPS_PROXY: "http://127.0.0.1:9",
+    HTTP_PROXY: "http://127.0.0.1:9",
+    ALL_PROXY: "http://127.0.0.1:9",
+  };
 }
 
 /**
@@ -25,17 +51,8 @@ export async function startStack(
   moreHosts: string[] = [],
 ): Promise<Stack> {
   const upstream = await startFakeUpstream();
-  const hosts = ["api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com"]
-    .concat(moreHosts);
   const daemon = await startDaemon({
-    env: {
-      LUMEN_UPSTREAM_OVERRIDES: hosts.map((h) => `${h}=${upstream.origin}`).join(","),
-      LUMEN_EXTRA_CA_CERTS: upstream.caFile,
-      HTTPS_PROXY: "http://127.0.0.1:9",
-      HTTP_PROXY: "http://127.0.0.1:9",
-      ALL_PROXY: "http://127.0.0.1:9",
-      ...env,
-    },
+    env: { ...upstreamEnv(upstream.origin, upstream.caFile, moreHosts), ...env },
   }).catch(async (error) => {
     await upstream.close();
     throw error;
@@ -46,6 +63,14 @@ export async function startStack(
     daemon,
     feed,
     relay: (prefix) => `${daemon.proxyOrigin}/${prefix}`,
+    async relayFixture(name) {
+      const { meta } = await fixture(name);
+      return fetch(`${daemon.proxyOrigin}/${name.split("/")[0]}${meta.path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-fake-case": name },
+        body: JSON.stringify(meta.request),
+      });
+    },
     async close() {
       await feed.close();
       await daemon.stop();

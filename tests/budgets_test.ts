@@ -68,24 +68,15 @@ Deno.test("budgets: stats, one alert per threshold, a notification, and blocking
     LUMEN_STANDIN_DIR: dir,
   });
   const budgetFeed = await followBudgets(stack.daemon.apiOrigin);
-  const put = (settings: Record<string, unknown>) =>
-    stack.daemon.api("/api/settings", {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(settings),
-    });
   const chat = await fixture("openai/chat");
   const messages = await fixture("anthropic/messages");
-  const callOpenAi = () =>
-    fetch(`${stack.relay("openai")}${chat.meta.path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-fake-case": "openai/chat" },
-      body: JSON.stringify(chat.meta.request),
-    });
+  const callOpenAi = () => stack.relayFixture("openai/chat");
   try {
     // No budget set: none listed, and nothing blocks.
     assert.deepEqual((await stack.daemon.api("/api/stats")).budgets, []);
-    const saved = await put({ budgets: { daily_usd: 0.000001, monthly_usd: 1000 } });
+    const saved = await stack.daemon.putSettings({
+      budgets: { daily_usd: 0.000001, monthly_usd: 1000 },
+    });
     assert.deepEqual(saved.settings.budgets, { daily_usd: 0.000001, monthly_usd: 1000 });
     assert.deepEqual(saved.settings.budget_thresholds, [50, 80, 100]);
     assert.equal(saved.settings.block_at_limit, false);
@@ -150,7 +141,10 @@ Deno.test("budgets: stats, one alert per threshold, a notification, and blocking
     await eventually("the next stats", () => budgetFeed.stats() > statsSeen || undefined);
 
     // Blocking on: refused in each provider's shape, without a request upstream.
-    assert.equal((await put({ block_at_limit: true })).settings.block_at_limit, true);
+    assert.equal(
+      (await stack.daemon.putSettings({ block_at_limit: true })).settings.block_at_limit,
+      true,
+    );
     const upstreamBefore = stack.upstream.requests.length;
     const blocked = await callOpenAi();
     assert.equal(blocked.status, 429);
@@ -180,7 +174,7 @@ Deno.test("budgets: stats, one alert per threshold, a notification, and blocking
     assert.equal(stack.feed.pending(), 0);
 
     // Raising the limit lets traffic through again.
-    await put({ budgets: { daily_usd: 100 } });
+    await stack.daemon.putSettings({ budgets: { daily_usd: 100 } });
     const after = await callOpenAi();
     assert.equal(after.status, 200);
     await after.body?.cancel();

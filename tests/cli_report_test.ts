@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { fixture, startFakeUpstream } from "./fake_upstream.ts";
 import { runLumen, startDaemon } from "./_daemon.ts";
 import { curl } from "./_curl.ts";
+import { upstreamEnv } from "./_stack.ts";
 import type { Stats } from "../core/usage/aggregator.ts";
 
 Deno.test("lumen report with no database says there is no history yet and exits 1", async () => {
@@ -41,13 +42,9 @@ const CASES = ["anthropic/messages", "openai/chat", "openai/chat", "google/gener
 
 Deno.test("lumen report reads the history a daemon wrote, running or stopped", async () => {
   const upstream = await startFakeUpstream();
-  const hosts = ["api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com"];
   const daemon = await startDaemon({
     keepHome: true,
-    env: {
-      LUMEN_UPSTREAM_OVERRIDES: hosts.map((h) => `${h}=${upstream.origin}`).join(","),
-      LUMEN_EXTRA_CA_CERTS: upstream.caFile,
-    },
+    env: upstreamEnv(upstream.origin, upstream.caFile),
   });
   const env = { LUMEN_HOME: daemon.home, LUMEN_API_PORT: String(daemon.apiPort) };
   let stopped = false;

@@ -154,11 +154,7 @@ Deno.test("canaries never persist or leak: output, API answers, exports and ever
   const nextEvent = async () => pushed.push(JSON.stringify((await stack.feed.next()).event));
   try {
     // A setting saved, so that config.json is among the files scanned.
-    await stack.daemon.api("/api/settings", {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ retention_days: 365 }),
-    });
+    await stack.daemon.putSettings({ retention_days: 365 });
     // An armed run first: its canaries sit in memory until the disarm, and nowhere else.
     await arm(stack);
     const armedAnswer = await relayPost(

@@ -28,11 +28,7 @@ Deno.test("curl through the relay gets the upstream's exact bytes and exact usag
   try {
     // Bytes pass untouched whenever Lumen changes nothing in the request. The include_usage rewrite
     // does change it (and takes out what it added), so it has tests of its own.
-    await stack.daemon.api("/api/settings", {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ include_stream_usage: false }),
-    });
+    await stack.daemon.putSettings({ include_stream_usage: false });
     for (const name of CASES) {
       const { meta } = await fixture(name);
       const provider = name.split("/")[0] as "openai" | "anthropic" | "google";

@@ -83,11 +83,7 @@ Deno.test("official SDKs through the relay: exact usage and cost for every call"
     );
 
     await t.step("with include_stream_usage off, such a stream is estimated", async () => {
-      await stack.daemon.api("/api/settings", {
-        method: "PUT",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ include_stream_usage: false }),
-      });
+      await stack.daemon.putSettings({ include_stream_usage: false });
       const { meta } = await fixture("openai/chat_stream");
       const stream = await openai.chat.completions.create({
         model: "gpt-5-mini",
@@ -103,11 +99,7 @@ Deno.test("official SDKs through the relay: exact usage and cost for every call"
       assert.equal(event.estimated, true);
       assert.ok(event.output_tokens > 0 && event.input_tokens > 0);
       assert.ok(event.cost_usd! > 0, "an estimated call of a known model is still priced");
-      await stack.daemon.api("/api/settings", {
-        method: "PUT",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ include_stream_usage: true }),
-      });
+      await stack.daemon.putSettings({ include_stream_usage: true });
     });
 
     await t.step("openai responses stream", async () => {

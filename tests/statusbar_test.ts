@@ -4,7 +4,6 @@
 import assert from "node:assert/strict";
 import { formatUsd } from "../core/api/statusbar.ts";
 import type { StatusBar, StatusBarItem } from "../core/api/types.ts";
-import { fixture } from "./fake_upstream.ts";
 import { startStack } from "./_stack.ts";
 import { standIns } from "./_stand_ins.ts";
 
@@ -39,12 +38,7 @@ Deno.test("the status bar follows a relay call, and its New lap and Launch actio
       open: `${daemon.apiOrigin}/dashboard/`,
     });
 
-    const chat = await fixture("openai/chat");
-    const res = await fetch(`${stack.relay("openai")}${chat.meta.path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-fake-case": "openai/chat" },
-      body: JSON.stringify(chat.meta.request),
-    });
+    const res = await stack.relayFixture("openai/chat");
     assert.equal(res.status, 200);
     await res.body?.cancel();
     const { event } = await stack.feed.next();

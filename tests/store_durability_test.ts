@@ -4,20 +4,11 @@ import assert from "node:assert/strict";
 import { openStoreReader } from "../core/usage/store.ts";
 import { type Daemon, runLumen, startDaemon } from "./_daemon.ts";
 import { fixture, startFakeUpstream } from "./fake_upstream.ts";
+import { upstreamEnv } from "./_stack.ts";
 import { openUsageFeed } from "./_usage_feed.ts";
 
 const RUNS = 20;
 const CONCURRENCY = 30;
-
-/** Overrides sending every API host to `origin` with its CA trusted, and a dead proxy to ignore. */
-function upstreamEnv(origin: string, caFile: string): Record<string, string> {
-  const hosts = ["api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com"];
-  return {
-    LUMEN_UPSTREAM_OVERRIDES: hosts.map((host) => `${host}=${origin}`).join(","),
-    LUMEN_EXTRA_CA_CERTS: caFile,
-    HTTPS_PROXY: "http://127.0.0.1:9",
-  };
-}
 
 /** Sends relay requests one after another until `signal` aborts or the daemon goes away. */
 async function keepRequesting(

@@ -38,12 +38,8 @@ Deno.test("a plan call is API-equivalent in stats, history, budgets and /metrics
     return { billed: sum("lumen_cost_usd_total"), plan: sum("lumen_api_equivalent_usd_total") };
   };
   try {
-    await stack.daemon.api("/api/settings", {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      // Ten calls' worth: the API-key call below reaches no threshold (no desktop notification).
-      body: JSON.stringify({ budgets: { daily_usd: price * 10, lap_usd: price * 10 } }),
-    });
+    // Ten calls' worth: the API-key call below reaches no threshold (no desktop notification).
+    await stack.daemon.putSettings({ budgets: { daily_usd: price * 10, lap_usd: price * 10 } });
 
     const plan = await call({ authorization: OAUTH });
     assert.equal(plan.price_source, "subscription");

@@ -8,19 +8,22 @@ import { openStoreReader } from "../core/usage/store.ts";
 import { type Daemon, startDaemon } from "./_daemon.ts";
 import { type IngestServer, startIngestServer } from "./_ingest_server.ts";
 import { fixture, startFakeUpstream } from "./fake_upstream.ts";
+import { upstreamEnv } from "./_stack.ts";
 
 const TOKEN = "delivery-test-token";
 /** Sync cycles the kill -9 test runs through (event deliveries the ingest server saw, at least). */
 const CYCLES = 200;
 const MAX_RUNS = 100;
 
-/** Overrides sending every API host to `origin` with its CA trusted, and a short sync interval. */
+/**
+ * The stack's upstream environment with a short sync interval. The sync client honours proxy
+ * variables (a team server may sit behind a corporate proxy), so loopback, where the ingest
+ * stand-in listens, is exempt as a user's NO_PROXY would make it (as in tests/sync_oauth_test.ts).
+ */
 function daemonEnv(origin: string, caFile: string): Record<string, string> {
-  const hosts = ["api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com"];
   return {
-    LUMEN_UPSTREAM_OVERRIDES: hosts.map((host) => `${host}=${origin}`).join(","),
-    LUMEN_EXTRA_CA_CERTS: caFile,
-    HTTPS_PROXY: "http://127.0.0.1:9",
+    ...upstreamEnv(origin, caFile),
+    NO_PROXY: "127.0.0.1,localhost",
     LUMEN_SYNC_INTERVAL_MS: "20",
   };
 }

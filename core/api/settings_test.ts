@@ -1,18 +1,7 @@
 import assert from "node:assert/strict";
 import { openConfigFile } from "../config_file.ts";
 import { apiFixture, PORT } from "./_handler_fixture.ts";
-
-/** Every setting at its default, spelled out: the contract these tests check against. */
-const DEFAULTS = {
-  include_stream_usage: true,
-  retention_days: null,
-  setup_done: false,
-  dg_tools_visible: true,
-  dg_intelligent_interface: false,
-  budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-  budget_thresholds: [50, 80, 100],
-  block_at_limit: false,
-};
+import { DEFAULTS } from "../_settings_fixture.ts";
 
 /** The API fixture, answering status and parsed JSON, with a helper for PUT /api/settings. */
 async function setup() {

@@ -2,7 +2,6 @@
 // (saved through PUT /api/settings), then shown on the Overview as bars with threshold marks.
 import assert from "node:assert/strict";
 import { browserAvailable, forEachScheme, screenshot, withDashboard } from "./_browser.ts";
-import { fixture } from "../fake_upstream.ts";
 
 const BROWSER = { ignore: !browserAvailable(), sanitizeOps: false, sanitizeResources: false };
 const TIMEOUT = 10_000;
@@ -13,11 +12,7 @@ Deno.test({
   ...BROWSER,
   async fn() {
     await withDashboard(async (stack, browser) => {
-      await stack.daemon.api("/api/settings", {
-        method: "PUT",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ setup_done: true }),
-      });
+      await stack.daemon.putSettings({ setup_done: true });
       await forEachScheme(browser, async (page, scheme) => {
         if (scheme === "light") {
           // No budget set: the Overview shows no budget card.
@@ -49,12 +44,7 @@ Deno.test({
           await page.fill(byTestId("budget-thresholds"), "50, 80, 100");
 
           // One call through the relay spends past the daily limit.
-          const chat = await fixture("openai/chat");
-          const res = await fetch(`${stack.relay("openai")}${chat.meta.path}`, {
-            method: "POST",
-            headers: { "content-type": "application/json", "x-fake-case": "openai/chat" },
-            body: JSON.stringify(chat.meta.request),
-          });
+          const res = await stack.relayFixture("openai/chat");
           assert.equal(res.status, 200);
           await res.body?.cancel();
           await stack.feed.next();

@@ -42,11 +42,7 @@ Deno.test({
   ...BROWSER,
   async fn() {
     await withDashboard(async (stack, browser) => {
-      await stack.daemon.api("/api/settings", {
-        method: "PUT",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ setup_done: true }),
-      });
+      await stack.daemon.putSettings({ setup_done: true });
       let called = false;
       await forEachScheme(browser, async (page, scheme) => {
         // Fake timers from the start, so the countdown can be moved on without waiting.

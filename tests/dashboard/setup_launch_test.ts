@@ -48,11 +48,7 @@ async function withStandIns(
 
 /** Marks the first-run setup as not done, so the Overview offers it again. */
 async function offerSetup(stack: Stack): Promise<void> {
-  await stack.daemon.api("/api/settings", {
-    method: "PUT",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ setup_done: false }),
-  });
+  await stack.daemon.putSettings({ setup_done: false });
 }
 
 Deno.test({
