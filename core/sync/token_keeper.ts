@@ -186,11 +186,14 @@ export class TokenKeeper {
       access_token: null,
       refresh_token: null,
     };
-    this.#record = next;
-    this.#options.onError(`The server refused the saved sign-in (${why}); reconnect to resume`);
+    // On disk before the status says so, so whoever sees "reconnect needed" finds the dead tokens
+    // gone from sync.json too. Kept in memory even if saving failed.
     await writeSyncRecord(this.#options.home, next).catch((error) => {
       this.#options.onError(`Cannot save ${describe(error)}`);
     });
+    if (this.#record !== record) return; // disconnected or signed in afresh meanwhile
+    this.#record = next;
+    this.#options.onError(`The server refused the saved sign-in (${why}); reconnect to resume`);
   }
 
   /** Refreshes ahead of expiry (or `retryMs` from now), so a revoked grant shows while idle. */
