@@ -27,13 +27,15 @@ export const DENORT_HOST = "https://dl.deno.land";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /**
- * The permission flags of the `start` task's `core/main.ts` command, so the binaries run with
- * exactly what `deno task start` (and the tests) run with.
+ * The permission and V8 flags of the `start` task's `core/main.ts` command, so the binaries run
+ * with exactly what `deno task start` (and the tests) run with.
  */
 export function startTaskFlags(task: string = denoJson.tasks.start): string[] {
   const command = task.split("&&").find((part) => part.includes("core/main.ts"));
   if (!command) throw new TypeError(`Cannot find core/main.ts in the start task: ${task}`);
-  const flags = command.trim().split(/\s+/).filter((part) => /^--(allow|deny)-/.test(part));
+  const flags = command.trim().split(/\s+/).filter((part) =>
+    /^--(allow-|deny-|v8-flags=)/.test(part)
+  );
   if (flags.length === 0) throw new TypeError(`The start task has no permission flags: ${task}`);
   return flags;
 }

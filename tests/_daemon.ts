@@ -1,7 +1,9 @@
 // Starts the real daemon (`core/main.ts serve`) as a child process with the exact permission flags of
 // `deno task start`, on OS-assigned loopback ports, in a temporary LUMEN_HOME.
-import denoJson from "../deno.json" with { type: "json" };
+import { startTaskFlags } from "../scripts/compile.ts";
 import { spawnCollecting } from "./_spawn.ts";
+
+export { startTaskFlags };
 
 /** A running daemon under test. */
 export interface Daemon {
@@ -23,12 +25,6 @@ export interface Daemon {
   putSettings(patch: Record<string, unknown>): Promise<any>;
   /** Sends `signal` (default SIGTERM), waits for exit and removes the home unless `keepHome`. */
   stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
-}
-
-/** The `deno run` flags of the `start` task, so tests prove the daemon works under exactly those. */
-export function startTaskFlags(): string[] {
-  const task = denoJson.tasks.start;
-  return task.split(/\s+/).filter((part) => /^--(allow|deny)-/.test(part));
 }
 
 /** What a child Deno needs from this process's environment to find its module cache. */
