@@ -30,7 +30,7 @@ Deno.test("the start and lumen tasks grant no -A and deny the sys calls Lumen do
   const flags = startTaskFlags();
   assert.deepEqual(flags, [
     "--allow-net",
-    "--allow-env",
+    "--allow-env=LUMEN_*,HOME,USERPROFILE,PATH,PATHEXT,SHELL,ComSpec,LOCALAPPDATA,ProgramFiles,NO_PROXY,no_proxy",
     "--allow-read",
     "--allow-write",
     "--allow-sys",
@@ -60,6 +60,9 @@ Deno.test("a program under the start task's flags is refused what they leave out
         ["homedir", () => Deno.permissions.querySync({ name: "sys", kind: "homedir" }).state],
         ["uid", () => Deno.uid()],
         ["rootCertificates", () => tls.rootCertificates.length],
+        ["envLumen", () => Deno.env.get("LUMEN_HOME")],
+        ["envOther", () => Deno.env.get("AWS_SECRET_ACCESS_KEY")],
+        ["envAll", () => Deno.env.toObject()],
       ];
       for (const [name, call] of calls) {
         try {
@@ -87,6 +90,9 @@ Deno.test("a program under the start task's flags is refused what they leave out
       homedir: "refused",
       uid: "granted",
       rootCertificates: "granted",
+      envLumen: "granted",
+      envOther: "refused",
+      envAll: "refused",
       ffi: "prompt",
       import: "prompt",
     });

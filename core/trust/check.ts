@@ -32,8 +32,7 @@ export async function checkTrust(options: CheckTrustOptions): Promise<HandshakeR
     if (options.signal?.aborted) return unknown("The trust check was cancelled");
     const output = await new Deno.Command(program, {
       args: [...prefix, "ca", "handshake", String(options.proxyPort)],
-      env: childEnv(),
-      clearEnv: true,
+      env: CHILD_ENV,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -59,16 +58,16 @@ export async function checkTrust(options: CheckTrustOptions): Promise<HandshakeR
 }
 
 /**
- * This process's environment with the system store selected. DENO_CERT is dropped: it would add
- * a CA that the system store does not hold. SSL_CERT_FILE and SSL_CERT_DIR stay, since on Linux
- * they are part of how the system store is found (rustls-native-certs honours them).
+ * Added to the inherited environment (read by nobody here, so `--allow-env` stays a short list):
+ * the system store selected, and DENO_CERT pointed at an empty file, since a CA it named would be
+ * added to the system store's (an empty value is opened as a file and fails the handshake).
+ * SSL_CERT_FILE and SSL_CERT_DIR pass through, since on Linux they are part of how the system
+ * store is found (rustls-native-certs honours them).
  */
-function childEnv(): Record<string, string> {
-  const env = Deno.env.toObject();
-  delete env.DENO_CERT;
-  env.DENO_TLS_CA_STORE = "system";
-  return env;
-}
+const CHILD_ENV = {
+  DENO_CERT: Deno.build.os === "windows" ? "NUL" : "/dev/null",
+  DENO_TLS_CA_STORE: "system",
+};
 
 function parseResult(output: Deno.CommandOutput): HandshakeResult {
   const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
