@@ -93,7 +93,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   // `ca` replaces the default trust store, so the system roots go in first.
   const ca = [...tls.rootCertificates, ...options.extraCaCerts];
-  const httpsAgent = new https.Agent({ keepAlive: true, ca, maxSockets: 256 });
+  const httpsAgent = new PoolAgent({ keepAlive: true, ca, maxSockets: 256 });
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
   function targetOf(host: string, origin?: URL): URL {
@@ -199,6 +199,18 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       httpAgent.destroy();
     },
   };
+}
+
+/**
+ * An https.Agent whose pool key leaves out the TLS options every request shares. node:https puts
+ * the `ca` list in the key, and the system roots make that a ~200 KB string built and hashed on
+ * every request: it was the relay's largest cost after garbage collection (a CPU profile of the
+ * daemon under load).
+ */
+class PoolAgent extends https.Agent {
+  override getName(options: https.RequestOptions = {}): string {
+    return `${http.Agent.prototype.getName.call(this, options)}:${options.servername ?? ""}`;
+  }
 }
 
 async function readCapped(res: http.IncomingMessage): Promise<Uint8Array> {
