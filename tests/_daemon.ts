@@ -57,13 +57,19 @@ export async function runLumen(
  * With `home`, the daemon uses that LUMEN_HOME, which the caller owns: stop() leaves it in place.
  */
 export async function startDaemon(
-  options: { env?: Record<string, string>; keepHome?: boolean; home?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    keepHome?: boolean;
+    home?: string;
+    /** `deno run` flags added to the start task's, e.g. `--inspect=127.0.0.1:0` to profile. */
+    runFlags?: string[];
+  } = {},
 ): Promise<Daemon> {
   const temp = options.home ? null : await Deno.makeTempDir({ prefix: "lumen-test-" });
   const lumenHome = options.home ?? `${temp}/lumen`;
   const removeTemp = () => temp ? Deno.remove(temp, { recursive: true }) : Promise.resolve();
   const { child, output, drained } = spawnCollecting(Deno.execPath(), {
-    args: ["run", ...startTaskFlags(), "core/main.ts", "serve"],
+    args: ["run", ...startTaskFlags(), ...options.runFlags ?? [], "core/main.ts", "serve"],
     env: {
       ...baseEnv(),
       LUMEN_HOME: lumenHome,

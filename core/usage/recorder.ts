@@ -1,7 +1,8 @@
 // The write path, "visible ⇒ on disk": captured events are queued and written by group commit, one
 // transaction per event-loop turn, and handed to the Aggregator (which publishes them on SSE and in
-// the stats) only after that commit. Under load the batches grow by themselves, so throughput stays
-// high while each event waits about one fsync. A failing write never reaches the proxy.
+// the stats) only after that commit. Under load commits are at least minCommitGapMs apart, so
+// the batches grow instead of the fsyncs, which run on the proxy's thread. A failing write never
+// reaches the proxy.
 import { messageOf } from "../config.ts";
 import type { PlanWindow, Provider, StoreHealth, UsageEvent } from "../types.ts";
 import type { Aggregator } from "./aggregator.ts";
@@ -20,6 +21,13 @@ export interface RecorderOptions {
   retryMinMs?: number;
   /** Default 30 s. */
   retryMaxMs?: number;
+  /**
+   * Least time between two commits; default 20 ms. Alone, an event is committed in the next turn
+   * of the event loop. Under load each commit's fsync (about 1.7 ms here) runs on the proxy's
+   * thread: with no gap commits took 12.5 % of the daemon's time at 1,000 requests/s, with 20 ms
+   * 7.4 % (CPU profiles, `deno task profile relay`), and events reach the dashboard ≤ 20 ms later.
+   */
+  minCommitGapMs?: number;
   /**
    * Called inside each commit's transaction with the events it stores (the sync queue copies them
    * there, so an event is stored and queued together or not at all); throwing fails the write.
@@ -44,6 +52,7 @@ export class Recorder {
   #retryMs: number;
   #dropped = 0;
   #closed = false;
+  #lastCommitAt = -Infinity;
 
   constructor(db: Database, aggregator: Aggregator, options: RecorderOptions) {
     this.#db = db;
@@ -52,6 +61,7 @@ export class Recorder {
       maxPending: 100_000,
       retryMinMs: 250,
       retryMaxMs: 30_000,
+      minCommitGapMs: 20,
       onWritten: () => {},
       ...options,
     };
@@ -88,6 +98,7 @@ export class Recorder {
       return false;
     }
     this.#queue = [];
+    this.#lastCommitAt = performance.now();
     if (this.#failure) {
       this.#options.log(`Usage is being saved to ${this.#db.path} again`);
       this.#failure = null;
@@ -146,7 +157,8 @@ export class Recorder {
     } else if (this.#timer === undefined) {
       // Everything recorded until this timer fires, typically all the responses that ended in
       // this turn of the event loop, goes into the same transaction.
-      this.#timer = setTimeout(() => this.flush(), 0);
+      const wait = this.#lastCommitAt + this.#options.minCommitGapMs - performance.now();
+      this.#timer = setTimeout(() => this.flush(), Math.max(0, wait));
     }
   }
 

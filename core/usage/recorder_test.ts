@@ -9,7 +9,7 @@ import { openStore } from "./store.ts";
 const T = new Date(2026, 10, 27, 12, 0, 0).getTime();
 
 /** A store, an aggregator that lists the events it was handed, and a recorder between them. */
-async function setup(options: { maxPending?: number } = {}) {
+async function setup(options: { maxPending?: number; minCommitGapMs?: number } = {}) {
   const home = await Deno.makeTempDir({ prefix: "lumen-recorder-test-" });
   const store = openStore(home);
   const aggregator = new Aggregator({ now: () => T });
@@ -68,9 +68,24 @@ Deno.test("Recorder writes events recorded in one tick in one transaction, then 
   assert.deepEqual(t.recorder.health(), { ok: true, error: null, pending: 0, dropped: 0 });
   const next = events(3, T + 100);
   for (const event of next) t.recorder.record(event);
-  await tick();
+  await tick(40); // past the least gap between commits (20 ms)
   assert.equal(t.transactions(), 2, "a later tick is a later transaction");
   assert.equal(t.storedIds().length, 53);
+});
+
+Deno.test("Recorder keeps commits minCommitGapMs apart, batching what arrives meanwhile", async () => {
+  await using t = await setup({ minCommitGapMs: 300 });
+  t.recorder.record(events(1)[0]);
+  await tick();
+  assert.equal(t.transactions(), 1, "the first commit is in the next tick");
+  for (const event of events(3, T + 100)) t.recorder.record(event);
+  await tick(50);
+  for (const event of events(2, T + 200)) t.recorder.record(event);
+  assert.equal(t.transactions(), 1, "within the gap nothing is committed");
+  assert.equal(t.recorder.health().pending, 5);
+  for (let i = 0; i < 100 && t.recorder.health().pending > 0; i++) await tick(10);
+  assert.equal(t.transactions(), 2, "one transaction for both");
+  assert.equal(t.storedIds().length, 6);
 });
 
 Deno.test("Recorder sums each batch into daily_totals and never stores an id twice", async () => {
@@ -123,7 +138,7 @@ for (
     // Long paths, so that they need new pages: a full disk has none.
     const batch = events(5, T + 1).map((event) => ({ ...event, path: "/v1/".padEnd(3_000, "x") }));
     for (const event of batch) t.recorder.record(event);
-    await tick();
+    await tick(40); // past the least gap between commits (20 ms)
     const failing = t.recorder.health();
     assert.equal(failing.ok, false);
     assert.equal(failing.pending, 5);
