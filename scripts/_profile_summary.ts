@@ -15,6 +15,8 @@ export interface SelfTimes {
   totalMs: number;
   byFunction: string[];
   byFile: string[];
+  /** Lumen's code, Deno's Node compatibility layer, V8's collector, native calls, idle. */
+  byLayer: string[];
 }
 
 /** Functions the inspector itself runs (network events for node:http clients), not Lumen's cost. */
@@ -27,6 +29,7 @@ export function selfTimes(profile: CpuProfile): SelfTimes {
   });
   const byFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
+  const byLayer = new Map<string, number>();
   let total = 0;
   for (const { id, callFrame } of profile.nodes) {
     const us = micros.get(id) ?? 0;
@@ -38,6 +41,8 @@ export function selfTimes(profile: CpuProfile): SelfTimes {
     total += us;
     byFunction.set(name, (byFunction.get(name) ?? 0) + us);
     byFile.set(where, (byFile.get(where) ?? 0) + us);
+    const layer = layerOf(where, callFrame.functionName);
+    byLayer.set(layer, (byLayer.get(layer) ?? 0) + us);
   }
   const rows = (m: Map<string, number>) =>
     [...m].sort((a, b) => b[1] - a[1]).map(([name, us]) =>
@@ -45,7 +50,24 @@ export function selfTimes(profile: CpuProfile): SelfTimes {
         (us / 1000).toFixed(1).padStart(8)
       } ms  ${name}`
     );
-  return { totalMs: total / 1000, byFunction: rows(byFunction), byFile: rows(byFile) };
+  return {
+    totalMs: total / 1000,
+    byFunction: rows(byFunction),
+    byFile: rows(byFile),
+    byLayer: rows(byLayer),
+  };
+}
+
+function layerOf(where: string, functionName: string): string {
+  if (where === "(inspector)") return "inspector (profiling only)";
+  if (where.startsWith("core/")) return "Lumen (core/)";
+  if (where.startsWith("npm:")) return "npm packages";
+  if (/^(node:|ext:deno_node)/.test(where)) return "Deno's Node compatibility layer (JS)";
+  if (where.startsWith("ext:")) return "Deno runtime (JS)";
+  if (functionName === "(garbage collector)") return "V8 garbage collector";
+  if (functionName === "(idle)") return "idle";
+  // SQLite's exec (BEGIN/COMMIT, fsync), writev, TLS and the HTTP parser's ops.
+  return "native calls (ops, SQLite)";
 }
 
 /** `file:///…/lumen/core/x.ts` → `core/x.ts`; Deno's own modules keep their `ext:`/`node:` name. */
