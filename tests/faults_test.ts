@@ -112,6 +112,26 @@ Deno.test("client aborts cancel the upstream within 1 s and give back every desc
   }
 });
 
+Deno.test("300 streams open at once to one provider host all start, none waits for another", async () => {
+  const stack = await startStack();
+  const { meta } = await fixture("anthropic/messages_stream");
+  const body = JSON.stringify(meta.request);
+  const relayUrl = `${stack.relay("anthropic")}/v1/messages`;
+  const streams: http.ClientRequest[] = [];
+  try {
+    // Above the 256 sockets per host a pooled client allows by default: the rest would queue
+    // behind streams that never end, and fail when their connect timer ran out.
+    const started = await Promise.allSettled(
+      Array.from({ length: 300 }, () => startRelayStream(relayUrl, body, { "x-fake-stall": "3" })),
+    );
+    for (const result of started) if (result.status === "fulfilled") streams.push(result.value);
+    assert.equal(streams.length, 300, "every stream got its first events");
+  } finally {
+    for (const stream of streams) stream.destroy();
+    await stack.close();
+  }
+});
+
 Deno.test("an upstream reset reaches the client as a reset, with nothing made up", async (t) => {
   const stack = await startStack();
   const args = ["--proxy", stack.daemon.proxyOrigin, "--cacert", `${stack.daemon.home}/ca.pem`];

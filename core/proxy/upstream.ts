@@ -93,8 +93,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   // `ca` replaces the default trust store, so the system roots go in first.
   const ca = [...tls.rootCertificates, ...options.extraCaCerts];
-  const httpsAgent = new PoolAgent({ keepAlive: true, ca, maxSockets: 256 });
-  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  // No cap on sockets per host: each client connection (capped by the listener) has at most one
+  // request upstream, and a capped pool would queue new calls behind streams that never end.
+  const httpsAgent = new PoolAgent({ keepAlive: true, ca });
+  const httpAgent = new http.Agent({ keepAlive: true });
 
   function targetOf(host: string, origin?: URL): URL {
     return options.overrides.get(host) ?? origin ?? new URL(`https://${host}`);
