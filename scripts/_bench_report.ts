@@ -1,9 +1,10 @@
-// Turns the benchmark's samples into the printed markdown tables and the results JSON.
+// Turns the load phases' samples into the printed markdown tables and their part of the results
+// JSON: every path's figures, what each adds to direct, and Lumen beside its peer.
 import type { FirstRequestTimes } from "./_bench_first_request.ts";
+import { type PathName, PATHS } from "./_bench_paths.ts";
+import type { Samples } from "./_bench_phases.ts";
 import { percentile, round, summarize } from "./_bench_stats.ts";
-
-/** The three ways the benchmark reaches the fake upstream. */
-export type PathName = "direct" | "relay" | "proxy";
+import { formatCell, printTable } from "./_bench_table.ts";
 
 /** CONNECTs the proxy path sent in a phase, against the requests it made. */
 export interface TunnelUse {
@@ -14,51 +15,68 @@ export interface TunnelUse {
   pooled: number;
 }
 
-/** Everything the benchmark measured, in ms unless named otherwise. */
+/** Everything the load phases measured, in ms unless named otherwise; NaN where not measured. */
 export interface Measured {
-  latency: Record<PathName, number[]>;
-  ttfc: Record<PathName, number[]>;
-  gaps: Record<PathName, number[]>;
+  latency: Samples;
+  ttfc: Samples;
+  gaps: Samples;
   /** Requests per second with `connections` keep-alive connections. */
   throughput: Record<PathName, number>;
+  /** CPU time of the path's proxy process per request during the throughput phase. */
+  cpuMsPerRequest: Record<PathName, number>;
+  /** VmHWM of the path's proxy process (nginx: master plus worker) after the streams phase. */
+  peakRssMb: Record<PathName, number>;
   connections: number;
   /** Usage event received on the feed minus the end of the response, as the client saw it. */
   pushDelay: { relay: number[]; proxy: number[] };
   tunnelUse: TunnelUse[];
   first: FirstRequestTimes;
   newHosts: number;
-  peakRssMb: number;
+  /** The daemon's VmHWM at the end of every phase above, first requests included. */
+  daemonPeakRssMb: number;
 }
 
-/** One table row: a figure per path and what the relay and proxy mode add to direct. */
-interface Row {
+/** A metric per path, and what each path adds to direct. */
+export interface Row {
   metric: string;
   unit: string;
-  direct: number;
-  relay: number;
-  proxy: number;
-  relay_added: number;
-  proxy_added: number;
+  values: Record<PathName, number>;
 }
 
-/** Prints the tables and returns the results JSON. */
+const ADDED_PATHS = PATHS.filter((path) => path !== "direct");
+
+/** Prints the tables and returns the results JSON of the load phases. */
 export function reportBench(m: Measured): Record<string, unknown> {
-  const at = (samples: Record<PathName, number[]>, p: number) => ({
-    direct: percentile(samples.direct, p),
-    relay: percentile(samples.relay, p),
-    proxy: percentile(samples.proxy, p),
-  });
-  const rows = [
-    rowOf("latency p50", "ms", at(m.latency, 50)),
-    rowOf("latency p99", "ms", at(m.latency, 99)),
-    rowOf("time to first chunk p50", "ms", at(m.ttfc, 50)),
-    rowOf("time to first chunk p99", "ms", at(m.ttfc, 99)),
-    rowOf("inter-chunk gap p99", "ms", at(m.gaps, 99)),
-    rowOf(`throughput (${m.connections} conns)`, "req/s", m.throughput),
+  const at = (samples: Samples, p: number) =>
+    Object.fromEntries(PATHS.map((path) => [path, percentile(samples[path], p)])) as Record<
+      PathName,
+      number
+    >;
+  const timed: Row[] = [
+    { metric: "latency p50 (keep-alive, sequential)", unit: "ms", values: at(m.latency, 50) },
+    { metric: "latency p99", unit: "ms", values: at(m.latency, 99) },
+    { metric: "time to first chunk p50", unit: "ms", values: at(m.ttfc, 50) },
+    { metric: "time to first chunk p99", unit: "ms", values: at(m.ttfc, 99) },
+    { metric: "inter-chunk gap p50", unit: "ms", values: at(m.gaps, 50) },
+    { metric: "inter-chunk gap p99", unit: "ms", values: at(m.gaps, 99) },
   ];
-  const ratio = {
-    relay: round(m.throughput.relay / m.throughput.direct),
-    proxy: round(m.throughput.proxy / m.throughput.direct),
+  const load: Row[] = [
+    { metric: `throughput (${m.connections} conns)`, unit: "req/s", values: m.throughput },
+    { metric: "CPU per request (proxy process)", unit: "ms", values: m.cpuMsPerRequest },
+    { metric: "peak RSS (proxy process)", unit: "MB", values: m.peakRssMb },
+  ];
+  const ratios: Record<string, number> = {
+    relay_vs_nginx: round(m.throughput.relay / m.throughput.nginx),
+    proxy_vs_mitmdump: round(m.throughput.proxy / m.throughput.mitmdump),
+    ...Object.fromEntries(
+      ADDED_PATHS.map((
+        path,
+      ) => [`${path}_vs_direct`, round(m.throughput[path] / m.throughput.direct)]),
+    ),
+  };
+  const cpuRatios = {
+    relay_vs_nginx: round(m.cpuMsPerRequest.relay / m.cpuMsPerRequest.nginx),
+    proxy_vs_mitmdump: round(m.cpuMsPerRequest.proxy / m.cpuMsPerRequest.mitmdump),
   };
   const push = { relay: summarize(m.pushDelay.relay), proxy: summarize(m.pushDelay.proxy) };
   const tunnelsReused = m.tunnelUse.every((use) => use.connects <= use.pooled);
@@ -72,24 +90,35 @@ export function reportBench(m: Measured): Record<string, unknown> {
     mint: summarize(first.newHost.map((ms, i) => ms - first.cachedLeaf[i])),
     cached_added: summarize(first.cachedLeaf.map((ms, i) => ms - first.direct[i])),
   };
-  const added = (metric: string, path: "relay" | "proxy") =>
-    rows.find((row) => row.metric === metric)![`${path}_added`];
-  const targets = Object.fromEntries(
-    (["relay", "proxy"] as const).map((path) => [path, {
-      "added p50 <= 1 ms": added("latency p50", path) <= 1,
-      "added time to first chunk p99 <= 2 ms": added("time to first chunk p99", path) <= 2,
-    }]),
-  );
-  const date = new Date().toISOString();
 
-  console.log(
-    `\nLumen benchmark: relay and proxy mode vs direct (${date}, ${Deno.build.target})\n`,
-  );
+  console.log(`\nPer path: every path to the same fake upstream, through the same client\n`);
   printTable(
-    ["metric", "direct", "relay", "proxy", "relay added", "proxy added", "unit"],
-    rows.map((r) => [r.metric, r.direct, r.relay, r.proxy, r.relay_added, r.proxy_added, r.unit]),
+    ["metric", ...PATHS, "unit"],
+    [...timed, ...load].map((row) => [row.metric, ...PATHS.map((p) => row.values[p]), row.unit]),
   );
-  console.log(`\nthroughput ratio relay/direct: ${ratio.relay}, proxy/direct: ${ratio.proxy}`);
+  console.log(
+    "(CPU: user + system time of the proxy process over the throughput phase, per request; " +
+      "Lumen's includes recording each usage event. Peak RSS: VmHWM after the streams phase; " +
+      "relay and proxy are one daemon, so theirs is the same figure. Direct has no proxy.)",
+  );
+  console.log(`\nAdded over direct (percentile of the path minus that of direct)\n`);
+  printTable(
+    ["metric", ...ADDED_PATHS, "unit"],
+    [
+      ...timed.map((row) => [
+        row.metric,
+        ...ADDED_PATHS.map((path) => row.values[path] - row.values.direct),
+        row.unit,
+      ]),
+      ["throughput × direct", ...ADDED_PATHS.map((path) => ratios[`${path}_vs_direct`]), "×"],
+    ],
+  );
+  console.log(
+    `\nLumen against its peer: throughput relay/nginx ${formatCell(ratios.relay_vs_nginx)}, ` +
+      `proxy/mitmdump ${formatCell(ratios.proxy_vs_mitmdump)}; CPU per request relay/nginx ` +
+      `${formatCell(cpuRatios.relay_vs_nginx)}, proxy/mitmdump ` +
+      formatCell(cpuRatios.proxy_vs_mitmdump),
+  );
   console.log(
     `usage event pushed after response end: relay p50 ${push.relay.p50} ms, ` +
       `p99 ${push.relay.p99} ms; proxy p50 ${push.proxy.p50} ms, p99 ${push.proxy.p99} ms`,
@@ -110,8 +139,8 @@ export function reportBench(m: Measured): Record<string, unknown> {
       "proxy, cached leaf",
       "new − cached (≈ mint)",
       "cached − direct",
-    ]
-      .concat("unit"),
+      "unit",
+    ],
     (["p50", "p99"] as const).map((p) => [
       p,
       firstMs.direct[p],
@@ -123,37 +152,27 @@ export function reportBench(m: Measured): Record<string, unknown> {
     ]),
   );
   console.log("(differences are percentiles of per-host paired differences)");
-  console.log(`\ndaemon peak RSS: ${round(m.peakRssMb, 1)} MB`);
-  console.log(`targets: ${JSON.stringify(targets)}`);
+  console.log(`\ndaemon peak RSS over all the phases above: ${round(m.daemonPeakRssMb, 1)} MB`);
 
   return {
-    date,
-    target: Deno.build.target,
-    rows,
-    throughput_ratio: ratio,
+    rows: [...timed, ...load].map(rowJson),
+    throughput_ratio: ratios,
+    cpu_per_request_ratio: cpuRatios,
     push_delay_ms: push,
     proxy_tunnels: { reused: tunnelsReused, phases: m.tunnelUse },
     first_request_ms: { hosts: m.newHosts, ...firstMs },
-    peak_rss_mb: round(m.peakRssMb, 1),
-    targets,
+    daemon_peak_rss_mb: round(m.daemonPeakRssMb, 1),
   };
 }
 
-function rowOf(metric: string, unit: string, values: Record<PathName, number>): Row {
-  const { direct, relay, proxy } = values;
-  return {
-    metric,
-    unit,
-    direct: round(direct),
-    relay: round(relay),
-    proxy: round(proxy),
-    relay_added: round(relay - direct),
-    proxy_added: round(proxy - direct),
-  };
-}
-
-function printTable(header: string[], rows: (string | number)[][]): void {
-  console.log(`| ${header.join(" | ")} |`);
-  console.log(`|${"---|".repeat(header.length)}`);
-  for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+/** A row as JSON: a figure per path, plus `<path>_added` for the timings. */
+function rowJson(row: Row): Record<string, unknown> {
+  const json: Record<string, unknown> = { metric: row.metric, unit: row.unit };
+  for (const path of PATHS) json[path] = round(row.values[path]);
+  if (row.unit === "ms" && !row.metric.startsWith("CPU")) {
+    for (const path of ADDED_PATHS) {
+      json[`${path}_added`] = round(row.values[path] - row.values.direct);
+    }
+  }
+  return json;
 }

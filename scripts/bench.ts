@@ -1,30 +1,43 @@
-// `deno task bench`: the relay and proxy mode (CONNECT plus TLS interception) against a direct
-// connection to the same fake upstream, in one run and through one client library (node:https).
-// Prints a table of what each path adds (latency, throughput, time to first chunk, usage-event push
-// delay), the first request to a host whose leaf is not minted yet, and writes the figures as JSON
-// to bench-results/bench.json. Not a test: nothing here asserts.
-import http from "node:http";
-import https from "node:https";
+// `deno task bench`: Lumen's relay and proxy mode (CONNECT plus TLS interception) against a direct
+// connection to the same fake upstream and against peers of the same shape, nginx as a reverse
+// proxy and mitmproxy's mitmdump intercepting, in one run and through one client library
+// (node:https). Then the daemon's cold start, its memory idle and with 500 open streams, and the
+// parsers' throughput (scripts/bench_parsers.ts). Prints markdown tables, the issue 12 targets as
+// met or not, and writes bench-results/bench.json. Not a test: nothing here asserts, and a missing
+// peer only skips its column.
 import { startFakeUpstream } from "../tests/fake_upstream.ts";
 import { startDaemon } from "../tests/_daemon.ts";
 import { openUsageFeed, type UsageFeed } from "../tests/_usage_feed.ts";
+import { measureColdStart } from "./_bench_cold_start.ts";
 import { measureFirstRequests } from "./_bench_first_request.ts";
-import { type BenchRequest, type Target, timedRequest } from "./_bench_request.ts";
-import { type Measured, type PathName, reportBench, type TunnelUse } from "./_bench_report.ts";
-import { TunnelAgent } from "./_bench_tunnel_agent.ts";
+import { reportFootprint } from "./_bench_footprint.ts";
+import { disposeOnInterrupt } from "./_bench_interrupt.ts";
+import { measureOpenStreams } from "./_bench_open_streams.ts";
+import { ActivePaths, type Endpoints, type PathName, PATHS, PROXY_HOST } from "./_bench_paths.ts";
+import { findPeerBinaries } from "./_bench_peer_install.ts";
+import { startPeers } from "./_bench_peers.ts";
+import { byPath, measureLatency, measureStreams, measureThroughput } from "./_bench_phases.ts";
+import { peakRssMb, rssMb } from "./_bench_proc.ts";
+import { type Measured, reportBench, type TunnelUse } from "./_bench_report.ts";
+import type { BenchRequest } from "./_bench_request.ts";
+import { percentile } from "./_bench_stats.ts";
+import { checkTargets } from "./_bench_target_checks.ts";
+import { PARSERS_JSON } from "./_bench_parser_streams.ts";
 
 const SEQUENTIAL = 1_000;
 const WARMUP = 200;
+/** Sequential requests per path before the next path's turn. */
+const BLOCK = 100;
 const THROUGHPUT_MS = 3_000;
 const CONNECTIONS = 32;
 const STREAMS = 100;
 /** Custom hosts for the first-request phase: h1.bench.test … h100.bench.test. */
 const NEW_HOSTS = 100;
-const PROXY_HOST = "api.openai.com";
 /** Bounds a drain of the usage feed: far more events than any phase produces. */
 const MAX_DRAIN = 1_000_000;
 const FIRST_WARMUPS = 10;
-const PATHS: PathName[] = ["direct", "relay", "proxy"];
+const COLD_STARTS = 5;
+const OPEN_STREAMS = 500;
 
 const CHAT: BenchRequest = {
   path: "/v1/chat/completions",
@@ -52,11 +65,16 @@ async function drainFeed(feed: UsageFeed): Promise<void> {
   for (let i = 0; i < MAX_DRAIN && feed.pending() > 0; i++) await feed.next();
 }
 
-function byPath<T>(make: () => T): Record<PathName, T> {
-  return { direct: make(), relay: make(), proxy: make() };
+function step(text: string): void {
+  console.log(`bench: ${text}`);
 }
 
 await using stack = new AsyncDisposableStack();
+disposeOnInterrupt(stack);
+const notes: string[] = [];
+const binaries = await findPeerBinaries();
+notes.push(...binaries.notes);
+
 const upstream = await startFakeUpstream();
 stack.defer(() => upstream.close());
 const benchHosts = Array.from({ length: NEW_HOSTS }, (_, i) => `h${i + 1}.bench.test`);
@@ -68,11 +86,17 @@ const daemon = await startDaemon({
     LUMEN_EXTRA_CA_CERTS: upstream.caFile,
   },
 });
-stack.defer(async () => {
-  await daemon.stop();
-});
+let daemonStopped: Promise<void> | undefined;
+const stopDaemon = () => daemonStopped ??= daemon.stop().then(() => {});
+stack.defer(stopDaemon);
 const feed = await openUsageFeed(daemon.apiOrigin);
 stack.defer(() => feed.close());
+const peers = await startPeers(
+  binaries.paths,
+  { port: Number(new URL(upstream.origin).port), caFile: upstream.caFile },
+  notes,
+);
+for (const peer of Object.values(peers)) stack.defer(() => peer.stop());
 for (const host of benchHosts) {
   await daemon.api("/api/hosts", {
     method: "POST",
@@ -81,119 +105,70 @@ for (const host of benchHosts) {
   });
 }
 const lumenCa = await Deno.readTextFile(`${daemon.home}/ca.pem`);
-
-/** The three paths with keep-alive agents of `maxSockets` connections each. */
-function createTargets(
-  maxSockets: number,
-): { targets: Record<PathName, Target>; tunnels: TunnelAgent } {
-  const tunnels = new TunnelAgent({
-    keepAlive: true,
-    maxSockets,
-    proxyPort: daemon.proxyPort,
-    ca: lumenCa,
-  });
-  const targets: Record<PathName, Target> = {
-    direct: {
-      name: "direct",
-      url: (path) => new URL(path, upstream.origin),
-      agent: new https.Agent({ keepAlive: true, maxSockets, ca: upstream.caPem }),
-      lib: https,
-    },
-    relay: {
-      name: "relay",
-      url: (path) => new URL(`/openai${path}`, daemon.proxyOrigin),
-      agent: new http.Agent({ keepAlive: true, maxSockets }),
-      lib: http,
-    },
-    proxy: {
-      name: "proxy",
-      url: (path) => new URL(path, `https://${PROXY_HOST}`),
-      agent: tunnels,
-      lib: https,
-    },
-  };
-  for (const target of Object.values(targets)) stack.defer(() => target.agent.destroy());
-  return { targets, tunnels };
+const endpoints: Endpoints = {
+  upstream,
+  lumen: { proxyPort: daemon.proxyPort, proxyOrigin: daemon.proxyOrigin, caPem: lumenCa },
+  nginx: peers.nginx && { port: peers.nginx.port },
+  mitmdump: peers.mitmdump && { port: peers.mitmdump.port, caPem: peers.mitmdump.caPem! },
+};
+const active = new ActivePaths(
+  PATHS.filter((path) => (path !== "nginx" && path !== "mitmdump") || peers[path]),
+  notes,
+);
+/** The processes that proxy a path: none for direct. */
+async function pidsOf(path: PathName): Promise<number[]> {
+  if (path === "relay" || path === "proxy") return [daemon.process.pid];
+  if (path === "nginx" || path === "mitmdump") return await peers[path]?.pids() ?? [];
+  return [];
 }
-
 const tunnelUse: TunnelUse[] = [];
 
-// Sequential latency on one keep-alive connection, alternating blocks to cancel drift.
-const seq = createTargets(1);
-const latency = byPath<number[]>(() => []);
-for (const name of PATHS) {
-  for (let i = 0; i < WARMUP; i++) await timedRequest(seq.targets[name], CHAT);
-}
-for (let block = 0; block < SEQUENTIAL / 100; block++) {
-  for (const name of PATHS) {
-    for (let i = 0; i < 100; i++) {
-      latency[name].push((await timedRequest(seq.targets[name], CHAT)).total);
-    }
-  }
-}
+step(`paths ${active.list.join(", ")}; latency, ${SEQUENTIAL} sequential requests each`);
+const seq = await measureLatency(endpoints, active, CHAT, {
+  warmup: WARMUP,
+  samples: SEQUENTIAL,
+  block: BLOCK,
+});
 tunnelUse.push({
   phase: "latency",
-  connects: seq.tunnels.connects,
+  connects: seq.connects,
   requests: WARMUP + SEQUENTIAL,
   pooled: 1,
 });
-for (const name of PATHS) seq.targets[name].agent.destroy();
 await drainFeed(feed);
 
-// Throughput with 32 concurrent keep-alive connections per path.
-const throughput = byPath(() => 0);
-const wide = createTargets(CONNECTIONS);
-for (const name of PATHS) {
-  const t = wide.targets[name];
-  let done = 0;
-  const until = performance.now() + THROUGHPUT_MS;
-  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-    while (performance.now() < until) {
-      await timedRequest(t, CHAT);
-      done++;
-    }
-  }));
-  throughput[name] = done / (THROUGHPUT_MS / 1000);
-  if (name === "proxy") {
-    tunnelUse.push({
-      phase: "throughput",
-      connects: wide.tunnels.connects,
-      requests: done,
-      pooled: CONNECTIONS,
-    });
-  }
-  t.agent.destroy();
-}
+step(`throughput, ${CONNECTIONS} connections for ${THROUGHPUT_MS / 1000} s each`);
+const throughput = await measureThroughput(endpoints, active, CHAT, {
+  ms: THROUGHPUT_MS,
+  connections: CONNECTIONS,
+  pidsOf,
+});
+tunnelUse.push({ phase: "throughput", ...throughput.proxy, pooled: CONNECTIONS });
 await drainFeed(feed);
 
 // Streams: time to first chunk, inter-chunk gaps, and how soon the usage event is pushed. The feed
 // is empty here and delivers in order, so each monitored stream takes exactly its own event.
-const ttfc = byPath<number[]>(() => []);
-const gaps = byPath<number[]>(() => []);
+step(`streams, ${STREAMS} each`);
 const pushDelay = { relay: [] as number[], proxy: [] as number[] };
-const streaming = createTargets(1);
-for (let i = 0; i < STREAMS; i++) {
-  for (const name of PATHS) {
-    const r = await timedRequest(streaming.targets[name], STREAM);
-    ttfc[name].push(r.first);
-    gaps[name].push(...r.gaps);
-    if (name === "direct") continue;
+const streams = await measureStreams(endpoints, active, STREAM, {
+  count: STREAMS,
+  async onStream(path, timing) {
+    if (path !== "relay" && path !== "proxy") return;
     const { event, receivedAt } = await feed.next();
-    if (event.mode !== name) {
-      throw new Error(`Usage feed out of step: expected a ${name} event, got a ${event.mode} one`);
+    if (event.mode !== path) {
+      throw new Error(`Usage feed out of step: expected a ${path} event, got a ${event.mode} one`);
     }
-    pushDelay[name].push(receivedAt - r.end);
-  }
-}
-tunnelUse.push({
-  phase: "streams",
-  connects: streaming.tunnels.connects,
-  requests: STREAMS,
-  pooled: 1,
+    pushDelay[path].push(receivedAt - timing.end);
+  },
 });
-for (const name of PATHS) streaming.targets[name].agent.destroy();
+tunnelUse.push({ phase: "streams", connects: streams.connects, requests: STREAMS, pooled: 1 });
+const peakRss = byPath(() => NaN);
+for (const path of active.list) {
+  if (path !== "direct") peakRss[path] = await peakRssMb(await pidsOf(path));
+}
+for (const peer of Object.values(peers)) await peer.stop(); // frees their CPU and memory
 
-// First request to a never-seen host, on fresh connections only.
+step(`first requests to ${NEW_HOSTS} new hosts`);
 const first = await measureFirstRequests({
   upstream,
   proxyPort: daemon.proxyPort,
@@ -210,22 +185,89 @@ tunnelUse.push({
   // One fresh agent per request, so one CONNECT each.
   pooled: FIRST_WARMUPS + 2 * NEW_HOSTS,
 });
+const daemonPeakRssMb = await peakRssMb([daemon.process.pid]);
+await new Promise((r) => setTimeout(r, 2_000));
+const afterLoadRssMb = await rssMb([daemon.process.pid]);
+await feed.close();
+await stopDaemon();
 
-const status = await Deno.readTextFile(`/proc/${daemon.process.pid}/status`).catch(() => "");
-const measured: Measured = {
-  latency,
-  ttfc,
-  gaps,
-  throughput,
+step(`cold start, ${COLD_STARTS} runs`);
+const coldStart = await measureColdStart({ runs: COLD_STARTS });
+step(`memory, idle and ${OPEN_STREAMS} open streams`);
+const openStreams = await measureOpenStreams({ count: OPEN_STREAMS });
+step("parsers (scripts/bench_parsers.ts)");
+// Its table is printed with the others below; a failure there leaves the parser figures out.
+const parserRun = await new Deno.Command(Deno.execPath(), {
+  args: ["run", "-A", "scripts/bench_parsers.ts"],
+  stdin: "null",
+  stderr: "inherit",
+}).output();
+const parsers: { label: string; mb_per_s: number }[] = parserRun.success
+  ? JSON.parse(await Deno.readTextFile(PARSERS_JSON)).rows.filter((row: { provider: string }) =>
+    row.provider !== "-"
+  )
+  : [];
+if (!parserRun.success) notes.push("scripts/bench_parsers.ts failed: no parser figures");
+
+// A path dropped midway keeps the samples it had; only whole phases count.
+const measured = new Set(active.list);
+const keep = (samples: Record<PathName, number[]>) =>
+  Object.fromEntries(
+    PATHS.map((path) => [path, measured.has(path) ? samples[path] : []]),
+  ) as Record<PathName, number[]>;
+const keepValues = (values: Record<PathName, number>) =>
+  Object.fromEntries(
+    PATHS.map((path) => [path, measured.has(path) ? values[path] : NaN]),
+  ) as Record<PathName, number>;
+const m: Measured = {
+  latency: keep(seq.latency),
+  ttfc: keep(streams.ttfc),
+  gaps: keep(streams.gaps),
+  throughput: keepValues(throughput.rps),
+  cpuMsPerRequest: keepValues(throughput.cpuMsPerRequest),
+  peakRssMb: keepValues(peakRss),
   connections: CONNECTIONS,
   pushDelay,
   tunnelUse,
   first,
   newHosts: NEW_HOSTS,
-  peakRssMb: Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? NaN) / 1024,
+  daemonPeakRssMb,
 };
-const results = reportBench(measured);
+
+const date = new Date().toISOString();
+console.log(
+  `\nLumen benchmark (${date}, ${Deno.build.target}, ${navigator.hardwareConcurrency} cores)`,
+);
+const bench = reportBench(m);
+const footprint = reportFootprint({ coldStart, openStreams, afterLoadRssMb });
+console.log(new TextDecoder().decode(parserRun.stdout).trimEnd());
+const added = (samples: Record<PathName, number[]>, path: PathName, p: number) =>
+  percentile(samples[path], p) - percentile(samples.direct, p);
+const targets = checkTargets({
+  relayAddedP50Ms: added(m.latency, "relay", 50),
+  relayAddedP99Ms: added(m.latency, "relay", 99),
+  relayVsNginx: m.throughput.relay / m.throughput.nginx,
+  proxyVsMitmdump: m.throughput.proxy / m.throughput.mitmdump,
+  addedGapP99Ms: { relay: added(m.gaps, "relay", 99), proxy: added(m.gaps, "proxy", 99) },
+  idleRssMb: openStreams.idle.rssMb,
+  openStreamsRssMb: openStreams.open.rssMb,
+  openStreams: OPEN_STREAMS,
+  parsers,
+  coldStartMs: percentile(coldStart.daemon, 50),
+});
+if (notes.length > 0) console.log(`\nNotes:\n${notes.map((note) => `- ${note}`).join("\n")}`);
+
+const results = {
+  date,
+  target: Deno.build.target,
+  cores: navigator.hardwareConcurrency,
+  paths: [...measured],
+  notes,
+  ...bench,
+  ...footprint,
+  parsers,
+  targets,
+};
 await Deno.mkdir("bench-results", { recursive: true });
 await Deno.writeTextFile("bench-results/bench.json", JSON.stringify(results, null, 2));
 console.log("\nJSON: bench-results/bench.json");
-console.log(JSON.stringify(results));

@@ -1,122 +1,97 @@
-// Manual throughput check, not a test and imported by nothing:
-//   deno run scripts/bench_parsers.ts
-// It times SSE decoding and full usage parsing of large synthetic streams fed in 16 KiB chunks,
-// as the proxy's tap would see them. Target: ≥ 300 MB/s for SSE + OpenAI chat parsing.
-
-import { createSseDecoder } from "../core/parse/sse.ts";
-import { parserFor } from "../core/parse/mod.ts";
-import type { ParseRequest } from "../core/types.ts";
+// Parser throughput per provider: `deno run -A scripts/bench_parsers.ts [--megabytes 64]`.
+// Each provider's recorded stream, grown to the size asked for (_bench_parser_streams.ts), is fed
+// in 16 KiB chunks to the parser parserFor() picks for it, as the proxy's tap would feed it; the
+// rate is the best of three rounds after a warm-up. Prints a table and writes
+// bench-results/bench_parsers.json; scripts/bench.ts runs it for its targets (≥ 300 MB/s each).
+import { parseArgs } from "node:util";
+import { createSseDecoder, parserFor } from "../core/parse/mod.ts";
+import { buildParserStream, PARSER_CASES, PARSERS_JSON } from "./_bench_parser_streams.ts";
+import { printTable } from "./_bench_table.ts";
+import { round } from "./_bench_stats.ts";
 
 const CHUNK = 16 * 1024;
-const MEGABYTES = 128;
+const ROUNDS = 3;
+const WARMUP_CHUNKS = 64;
 
-function build(unit: (i: number) => string, tail: string): Uint8Array {
-  const parts: string[] = [];
-  let size = 0;
-  for (let i = 0; size < MEGABYTES * 1e6; i++) {
-    const piece = unit(i);
-    parts.push(piece);
-    size += piece.length;
-  }
-  parts.push(tail);
-  return new TextEncoder().encode(parts.join(""));
+/** One row of the table and the JSON. */
+interface ParserRate {
+  label: string;
+  provider: string;
+  fixture: string;
+  mb_per_s: number;
+  /** What the parser reported for the whole body, to show it parsed rather than gave up. */
+  usage: string;
 }
 
-function time(label: string, bytes: Uint8Array, run: (chunks: Uint8Array[]) => unknown): void {
+const { values } = parseArgs({ args: Deno.args, options: { megabytes: { type: "string" } } });
+const megabytes = Number(values.megabytes ?? 64);
+if (!(megabytes > 0)) throw new RangeError(`--megabytes must be a positive number`);
+
+const rows: ParserRate[] = [];
+for (const c of PARSER_CASES) {
+  const stream = await buildParserStream(c, megabytes * 1e6);
+  const { rate, result } = time(stream.bytes, (chunks) => {
+    const parser = parserFor(stream.request, stream.response);
+    if (!parser) throw new Error(`${c.label}: no parser for ${stream.request.path}`);
+    for (const chunk of chunks) parser.feed(chunk);
+    const usage = parser.finish({ aborted: false }).usage;
+    return usage
+      ? `in ${usage.input_tokens}, out ${usage.output_tokens}${
+        usage.estimated ? ", estimated" : ""
+      }`
+      : "no usage";
+  });
+  rows.push({
+    label: c.label,
+    provider: c.provider,
+    fixture: c.fixture,
+    mb_per_s: rate,
+    usage: result,
+  });
+  // The SSE decoder alone, on the first SSE stream: how much of a parser's time is decoding.
+  if (rows.length === 1) {
+    const decoder = time(stream.bytes, (chunks) => {
+      let events = 0;
+      const sse = createSseDecoder({ onEvent: () => events++ });
+      for (const chunk of chunks) sse.feed(chunk);
+      sse.flush();
+      return `${events} events`;
+    });
+    rows.push({
+      label: "(SSE decoder alone, same stream)",
+      provider: "-",
+      fixture: c.fixture,
+      mb_per_s: decoder.rate,
+      usage: decoder.result,
+    });
+  }
+}
+
+console.log(
+  `\nParser throughput: recorded streams grown to ${megabytes} MB, ${CHUNK / 1024} KiB chunks\n`,
+);
+printTable(
+  ["stream", "provider", "MB/s", "usage read"],
+  rows.map((row) => [row.label, row.provider, Math.round(row.mb_per_s), row.usage]),
+);
+await Deno.mkdir("bench-results", { recursive: true });
+await Deno.writeTextFile(
+  PARSERS_JSON,
+  JSON.stringify({ date: new Date().toISOString(), megabytes, chunk_bytes: CHUNK, rows }, null, 2),
+);
+console.log(`\nJSON: ${PARSERS_JSON}`);
+
+/** Best rate of `ROUNDS` runs over the body in chunks, in MB/s, and the last run's result. */
+function time(bytes: Uint8Array, run: (chunks: Uint8Array[]) => string) {
   const chunks: Uint8Array[] = [];
   for (let i = 0; i < bytes.length; i += CHUNK) chunks.push(bytes.subarray(i, i + CHUNK));
-  run(chunks.slice(0, 64)); // warm up the JIT
+  run(chunks.slice(0, WARMUP_CHUNKS)); // lets the JIT compile the hot paths first
   let best = Infinity;
-  let result: unknown;
-  for (let round = 0; round < 3; round++) {
+  let result = "";
+  for (let i = 0; i < ROUNDS; i++) {
     const started = performance.now();
     result = run(chunks);
     best = Math.min(best, performance.now() - started);
   }
-  const rate = bytes.length / 1e6 / (best / 1000);
-  console.log(`${label.padEnd(34)} ${rate.toFixed(0).padStart(6)} MB/s  ${JSON.stringify(result)}`);
+  return { rate: round(bytes.length / 1e6 / (best / 1000), 1), result };
 }
-
-function parseAll(request: ParseRequest, contentType: string) {
-  return (chunks: Uint8Array[]) => {
-    const parser = parserFor(request, { status: 200, contentType })!;
-    for (const chunk of chunks) parser.feed(chunk);
-    const usage = parser.finish({ aborted: false }).usage!;
-    return { in: usage.input_tokens, out: usage.output_tokens, estimated: usage.estimated };
-  };
-}
-
-const body = new TextEncoder().encode(
-  '{"model":"gpt-5-mini","messages":[{"role":"user","content":"Hi"}]}',
-);
-const words = [
-  "Tokens",
-  " fall",
-  " like",
-  " rain",
-  ",",
-  " counted",
-  " softly",
-  "\n",
-  " one",
-  " by",
-];
-const chat = build(
-  (i) =>
-    `data: {"id":"chatcmpl-CcT1yG7d2nVqGkM0zB3xQwE8rLpaN","object":"chat.completion.chunk","created":1787400200,"model":"gpt-5-mini-2025-08-07","service_tier":"default","system_fingerprint":null,"choices":[{"index":0,"delta":{"content":${
-      JSON.stringify(words[i % words.length])
-    }},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"Xb3kQ${i % 97}"}\n\n`,
-  'data: {"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":99,"total_tokens":111}}\n\ndata: [DONE]\n\n',
-);
-const anthropic = build(
-  (i) =>
-    `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":${
-      JSON.stringify(words[i % words.length] + words[(i + 3) % words.length])
-    }}     }\n\n${i % 50 === 0 ? 'event: ping\ndata: {"type": "ping"}\n\n' : ""}`,
-  'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":99}}\n\n',
-);
-
-console.log(`${(chat.length / 1e6).toFixed(0)} MB synthetic streams, ${CHUNK / 1024} KiB chunks`);
-time("SSE decoder only (OpenAI chat)", chat, (chunks) => {
-  let events = 0;
-  const decoder = createSseDecoder({ onEvent: () => events++ });
-  for (const chunk of chunks) decoder.feed(chunk);
-  decoder.flush();
-  return { events };
-});
-const openai: ParseRequest = { provider: "openai", path: "/v1/chat/completions", query: "", body };
-time("SSE + OpenAI chat (include_usage)", chat, parseAll(openai, "text/event-stream"));
-const messages: ParseRequest = { provider: "anthropic", path: "/v1/messages", query: "", body };
-time("SSE + Anthropic messages", anthropic, parseAll(messages, "text/event-stream"));
-const responses = build(
-  (i) =>
-    `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","content_index":0,"delta":${
-      JSON.stringify(words[i % words.length])
-    },"item_id":"msg_68a1f0c2b7d4819c9e3f5a7b1c2d3e4f","logprobs":[],"obfuscation":"Xb3kQ${
-      i % 97
-    }","output_index":1,"sequence_number":${i}}\n\n`,
-  'event: response.completed\ndata: {"type":"response.completed","response":{"model":"gpt-5.4","usage":{"input_tokens":12,"output_tokens":99}}}\n\n',
-);
-const responsesRequest: ParseRequest = {
-  provider: "openai",
-  path: "/v1/responses",
-  query: "",
-  body,
-};
-time("SSE + OpenAI Responses", responses, parseAll(responsesRequest, "text/event-stream"));
-const gemini = build(
-  (i) =>
-    `data: {"candidates": [{"content": {"parts": [{"text": ${
-      JSON.stringify(words[i % words.length].repeat(8))
-    }}],"role": "model"},"index": 0}],"usageMetadata": {"promptTokenCount": 12,"candidatesTokenCount": ${i},"totalTokenCount": ${
-      12 + i
-    }},"modelVersion": "gemini-2.5-flash","responseId": "ZlBFaJ3mE4Ow1MkPj9yXqA4"}\r\n\r\n`,
-  "",
-);
-const geminiRequest: ParseRequest = {
-  provider: "google",
-  path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent",
-  query: "alt=sse",
-  body,
-};
-time("SSE + Gemini (JSON.parse per chunk)", gemini, parseAll(geminiRequest, "text/event-stream"));
