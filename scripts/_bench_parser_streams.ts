@@ -2,6 +2,7 @@
 // provider's stream has its real event sizes and shapes: the fixture with one of its content deltas
 // repeated in place until the body reaches the size asked for.
 import type { ParseRequest, ParseResponse, Provider } from "../core/types.ts";
+import { loadFixtures } from "../core/parse/_contract.ts";
 import { splitEvents } from "../tests/_fake_delivery.ts";
 
 /** One provider stream to time. */
@@ -66,18 +67,16 @@ export const PARSER_CASES: ParserCase[] = [
   { label: "Cursor (Connect, protobuf)", provider: "cursor", fixture: "agent_run", repeat: /I'll/ },
 ];
 
-const FIXTURES = new URL("../tests/fixtures/", import.meta.url);
-const BODY_EXTENSIONS = [".sse", ".json", ".ndjson", ".bin"];
-
 /** Loads `c`'s fixture and repeats its matching unit until the body holds `bytes` bytes. */
 export async function buildParserStream(c: ParserCase, bytes: number): Promise<ParserStream> {
-  const dir = new URL(`${c.provider}/`, FIXTURES);
-  const spec = JSON.parse(await Deno.readTextFile(new URL(`${c.fixture}.case.json`, dir)));
-  const body = await readBody(dir, c.fixture);
-  const units = splitUnits(body, spec.content_type);
+  const name = `${c.provider}/${c.fixture}`;
+  const fixture = (await loadFixtures(c.provider)).find((f) => f.name === name);
+  if (!fixture) throw new Deno.errors.NotFound(`No fixture ${name} in tests/fixtures`);
+  const body = fixture.bytes;
+  const units = splitUnits(body, fixture.response.contentType ?? "");
   const latin1 = new TextDecoder("latin1");
   const at = units.findIndex((unit) => c.repeat.test(latin1.decode(unit)));
-  if (at === -1) throw new Error(`${c.provider}/${c.fixture}: no unit matches ${c.repeat}`);
+  if (at === -1) throw new Error(`${name}: no unit matches ${c.repeat}`);
   const unit = units[at];
   const times = Math.max(0, Math.ceil((bytes - body.length) / unit.length));
   const out = new Uint8Array(body.length + times * unit.length);
@@ -91,27 +90,10 @@ export async function buildParserStream(c: ParserCase, bytes: number): Promise<P
     }
   }
   return {
-    request: {
-      provider: c.provider,
-      method: "POST",
-      path: spec.path,
-      query: spec.query,
-      // Cursor's request is protobuf in a file of its own; every other one is JSON in case.json.
-      body: spec.request_file
-        ? await Deno.readFile(new URL(spec.request_file, dir))
-        : new TextEncoder().encode(JSON.stringify(spec.request)),
-    },
-    response: { status: 200, contentType: spec.content_type },
+    request: { ...fixture.request, method: "POST" },
+    response: fixture.response,
     bytes: out,
   };
-}
-
-async function readBody(dir: URL, fixture: string): Promise<Uint8Array> {
-  for (const ext of BODY_EXTENSIONS) {
-    const body = await Deno.readFile(new URL(fixture + ext, dir)).catch(() => null);
-    if (body) return body;
-  }
-  throw new Deno.errors.NotFound(`No body file for fixture ${fixture} in ${dir}`);
 }
 
 /** Cuts a body where a server would flush: SSE events, JSON array elements, lines, frames. */

@@ -18,6 +18,34 @@ export interface BenchRequest {
   body: string;
 }
 
+/** A plain chat completion, answered whole. */
+export const CHAT: BenchRequest = {
+  path: "/v1/chat/completions",
+  headers: { "x-fake-case": "openai/chat", "x-fake-chunking": "whole" },
+  body: JSON.stringify({ model: "gpt-5-mini", messages: [{ role: "user", content: "hi" }] }),
+};
+
+/**
+ * A streamed chat completion, one event per write, `delayMs` between writes. Without
+ * `include_usage` from the client, Lumen adds it and filters the usage event back out.
+ */
+export function streamRequest(delayMs: number, includeUsage = true): BenchRequest {
+  return {
+    path: "/v1/chat/completions",
+    headers: {
+      "x-fake-case": "openai/chat_stream_usage",
+      "x-fake-chunking": "events",
+      "x-fake-delay-ms": String(delayMs),
+    },
+    body: JSON.stringify({
+      model: "gpt-5-mini",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+      ...includeUsage ? { stream_options: { include_usage: true } } : {},
+    }),
+  };
+}
+
 /** How one request went, in ms from the start: first body byte, end, and the gaps between chunks. */
 export interface Timing {
   first: number;

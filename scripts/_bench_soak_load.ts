@@ -4,7 +4,13 @@
 // client leaves after the first event. A leak in any of these shows as growth over a long run.
 import http from "node:http";
 import https from "node:https";
-import { type BenchRequest, type Target, timedRequest } from "./_bench_request.ts";
+import {
+  type BenchRequest,
+  CHAT,
+  streamRequest,
+  type Target,
+  timedRequest,
+} from "./_bench_request.ts";
 import { TunnelAgent } from "./_bench_tunnel_agent.ts";
 
 /** Where the daemon listens and the CA its leaves are signed with. */
@@ -31,20 +37,8 @@ const MAX_ERRORS_KEPT = 5;
 /** Bounds the final wait for requests still running. */
 const DRAIN_MS = 30_000;
 
-const CHAT: BenchRequest = {
-  path: "/v1/chat/completions",
-  headers: { "x-fake-case": "openai/chat", "x-fake-chunking": "whole" },
-  body: JSON.stringify({ model: "gpt-5-mini", messages: [{ role: "user", content: "hi" }] }),
-};
-const STREAM: BenchRequest = {
-  path: "/v1/chat/completions",
-  headers: {
-    "x-fake-case": "openai/chat_stream_usage",
-    "x-fake-chunking": "events",
-    "x-fake-delay-ms": "5",
-  },
-  body: JSON.stringify({ model: "gpt-5-mini", messages: [], stream: true }),
-};
+// The client does not ask for usage: the soak covers the request rewrite and its filter too.
+const STREAM = streamRequest(5, false);
 
 /** Runs the mix at a fixed rate of requests per second until a given time. */
 export class SoakLoad {

@@ -19,7 +19,7 @@ import { startPeers } from "./_bench_peers.ts";
 import { byPath, measureLatency, measureStreams, measureThroughput } from "./_bench_phases.ts";
 import { peakRssMb, rssMb } from "./_bench_proc.ts";
 import { type Measured, reportBench, type TunnelUse } from "./_bench_report.ts";
-import type { BenchRequest } from "./_bench_request.ts";
+import { CHAT, streamRequest } from "./_bench_request.ts";
 import { percentile } from "./_bench_stats.ts";
 import { checkTargets } from "./_bench_target_checks.ts";
 import { PARSERS_JSON } from "./_bench_parser_streams.ts";
@@ -39,25 +39,7 @@ const FIRST_WARMUPS = 10;
 const COLD_STARTS = 5;
 const OPEN_STREAMS = 500;
 
-const CHAT: BenchRequest = {
-  path: "/v1/chat/completions",
-  headers: { "x-fake-case": "openai/chat", "x-fake-chunking": "whole" },
-  body: JSON.stringify({ model: "gpt-5-mini", messages: [{ role: "user", content: "hi" }] }),
-};
-const STREAM: BenchRequest = {
-  path: "/v1/chat/completions",
-  headers: {
-    "x-fake-case": "openai/chat_stream_usage",
-    "x-fake-chunking": "events",
-    "x-fake-delay-ms": "2",
-  },
-  body: JSON.stringify({
-    model: "gpt-5-mini",
-    messages: [{ role: "user", content: "hi" }],
-    stream: true,
-    stream_options: { include_usage: true },
-  }),
-};
+const STREAM = streamRequest(2);
 
 /** Takes every event already pushed, after a pause that lets in-flight ones arrive. */
 async function drainFeed(feed: UsageFeed): Promise<void> {
