@@ -8,7 +8,7 @@ import { Buffer } from "node:buffer";
 import http from "node:http";
 import https from "node:https";
 import type { Duplex, Readable } from "node:stream";
-import tls from "node:tls";
+import { connectTls } from "./tls_socket.ts";
 
 /** A request to a provider host (the real host; overrides are applied here). */
 export interface UpstreamRequest {
@@ -91,11 +91,13 @@ export interface UpstreamClientOptions {
 /** Creates the keep-alive pooled upstream client that honours overrides and extra CAs. */
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-  // `ca` replaces the default trust store, so the system roots go in first.
-  const ca = [...tls.rootCertificates, ...options.extraCaCerts];
   // No cap on sockets per host: each client connection (capped by the listener) has at most one
   // request upstream, and a capped pool would queue new calls behind streams that never end.
-  const httpsAgent = new PoolAgent({ keepAlive: true, ca });
+  const httpsAgent = new TlsAgent({
+    extraCaCerts: options.extraCaCerts,
+    timeoutMs: connectTimeoutMs,
+    ownPorts: options.ownPorts,
+  });
   const httpAgent = new http.Agent({ keepAlive: true });
 
   function targetOf(host: string, origin?: URL): URL {
@@ -204,14 +206,42 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 }
 
 /**
- * An https.Agent whose pool key leaves out the TLS options every request shares. node:https puts
- * the `ca` list in the key, and the system roots make that a ~200 KB string built and hashed on
- * every request: it was the relay's largest cost after garbage collection (a CPU profile of the
- * daemon under load).
+ * A keep-alive https.Agent whose connections are Deno TLS connections (tls_socket.ts). Its pool
+ * key is host, port and server name: every connection has the same trust settings.
  */
-class PoolAgent extends https.Agent {
+class TlsAgent extends https.Agent {
+  #options: { extraCaCerts: string[]; timeoutMs: number; ownPorts?: () => number[] };
+
+  constructor(options: { extraCaCerts: string[]; timeoutMs: number; ownPorts?: () => number[] }) {
+    super({ keepAlive: true });
+    this.#options = options;
+  }
+
   override getName(options: https.RequestOptions = {}): string {
     return `${http.Agent.prototype.getName.call(this, options)}:${options.servername ?? ""}`;
+  }
+
+  /** Connects asynchronously; Node's Agent takes the socket from `created` when none is returned. */
+  override createConnection(
+    options: http.ClientRequestArgs & { servername?: string },
+    created?: (error: Error | null, socket: Duplex) => void,
+  ): Duplex {
+    const host = options.host ?? options.hostname ?? "localhost";
+    const port = Number(options.port ?? 443);
+    connectTls({
+      host,
+      port,
+      servername: options.servername || undefined,
+      extraCaCerts: this.#options.extraCaCerts,
+      timeoutMs: this.#options.timeoutMs,
+      check: (address) => {
+        // Checked on the address actually reached, so no spelling of loopback gets past it.
+        if (isOwnListener(address.hostname, address.port, this.#options.ownPorts)) {
+          throw loopError(`${host}:${port}`);
+        }
+      },
+    }).then((socket) => created!(null, socket), (error) => created!(error, undefined!));
+    return undefined!;
   }
 }
 
