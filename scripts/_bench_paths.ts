@@ -7,10 +7,10 @@ import type { Target } from "./_bench_request.ts";
 import { TunnelAgent } from "./_bench_tunnel_agent.ts";
 
 /** Every path, in the order of the tables: each Lumen mode beside its peer. */
-export const PATHS = ["direct", "relay", "nginx", "proxy", "mitmdump"] as const;
+export const PATHS = ["direct", "relay", "floor", "nginx", "proxy", "mitmdump"] as const;
 export type PathName = typeof PATHS[number];
 /** The paths that are not Lumen: a failure there drops the column instead of the benchmark. */
-export const PEERS: readonly PathName[] = ["nginx", "mitmdump"];
+export const PEERS: readonly PathName[] = ["floor", "nginx", "mitmdump"];
 /** Host the proxy paths CONNECT to; Lumen and mitmdump both route it to the fake upstream. */
 export const PROXY_HOST = "api.openai.com";
 
@@ -18,6 +18,8 @@ export const PROXY_HOST = "api.openai.com";
 export interface Endpoints {
   upstream: { origin: string; caPem: string };
   lumen: { proxyPort: number; proxyOrigin: string; caPem: string };
+  /** A bare relay on Deno's node:http: what the runtime alone costs. */
+  floor?: { port: number };
   nginx?: { port: number };
   mitmdump?: { port: number; caPem: string };
 }
@@ -37,7 +39,7 @@ export function createTargets(
   paths: readonly PathName[],
   maxSockets: number,
 ): Targets {
-  const { upstream, lumen, nginx, mitmdump } = endpoints;
+  const { upstream, lumen, floor, nginx, mitmdump } = endpoints;
   const tunnels = new TunnelAgent({
     keepAlive: true,
     maxSockets,
@@ -52,6 +54,7 @@ export function createTargets(
       lib: https,
     }),
     relay: () => relayTarget("relay", lumen.proxyOrigin, maxSockets),
+    floor: () => floor ? relayTarget("floor", `http://127.0.0.1:${floor.port}`, maxSockets) : null,
     nginx: () => nginx ? relayTarget("nginx", `http://127.0.0.1:${nginx.port}`, maxSockets) : null,
     proxy: () => ({ name: "proxy", url: proxyUrl, agent: tunnels, lib: https }),
     mitmdump: () =>

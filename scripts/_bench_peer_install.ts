@@ -1,12 +1,16 @@
 // Finds the peers the benchmark compares Lumen with (nginx, mitmproxy's mitmdump), and installs the
 // missing ones from Debian when it can: as root, where apt-get exists. Otherwise the peer's column
-// is skipped with a note; a missing peer never stops the benchmark.
+// is skipped with a note; a missing peer never stops the benchmark. The floor (a bare relay on
+// Deno's node:http) runs on this Deno.
 
 /** The programs the benchmark runs beside Lumen. */
-export type PeerName = "nginx" | "mitmdump";
+export type PeerName = "floor" | "nginx" | "mitmdump";
 
 /** Debian package of each peer: nginx-light is the smallest nginx with the proxy module. */
-const PACKAGES: Record<PeerName, string> = { nginx: "nginx-light", mitmdump: "mitmproxy" };
+const PACKAGES: Record<Exclude<PeerName, "floor">, string> = {
+  nginx: "nginx-light",
+  mitmdump: "mitmproxy",
+};
 /** nginx lives in sbin, which a non-root PATH often lacks. */
 const EXTRA_DIRS = ["/usr/sbin", "/usr/local/sbin", "/sbin"];
 /** An apt-get stuck on a lock or a slow mirror must not hold the benchmark forever. */
@@ -20,8 +24,8 @@ export interface PeerBinaries {
 
 /** Looks up nginx and mitmdump, installing the missing ones with apt-get when allowed. */
 export async function findPeerBinaries(): Promise<PeerBinaries> {
-  const names = Object.keys(PACKAGES) as PeerName[];
-  const paths: Partial<Record<PeerName, string>> = {};
+  const names = Object.keys(PACKAGES) as (keyof typeof PACKAGES)[];
+  const paths: Partial<Record<PeerName, string>> = { floor: Deno.execPath() };
   for (const name of names) {
     const found = await findBinary(name);
     if (found) paths[name] = found;

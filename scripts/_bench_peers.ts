@@ -5,8 +5,10 @@
 //   Lumen serves everything on one event loop too.
 // - mitmdump as an intercepting HTTPS proxy (like proxy mode): clients CONNECT to api.openai.com,
 //   it mints a leaf from its own CA and streams the bodies to the upstream.
+// - the floor: a bare relay on Deno's node:http (_bench_floor_relay.ts), with Lumen's V8 flags.
 // Each runs as the current user from its own temp dir (config, pid, logs, temp files), removed on
 // stop; nothing under /etc is read or written.
+import { fileURLToPath } from "node:url";
 import { spawnCollecting } from "../tests/_spawn.ts";
 import { freePorts, waitForListening } from "./_bench_net.ts";
 import type { PeerName } from "./_bench_peer_install.ts";
@@ -127,6 +129,27 @@ export async function startMitmdump(binary: string, upstream: PeerUpstream): Pro
   });
 }
 
+/** Starts the bare Deno relay (`binary` is this Deno) in front of `upstream`. */
+export async function startFloor(binary: string, upstream: PeerUpstream): Promise<Peer> {
+  const dir = await Deno.makeTempDir({ prefix: "lumen-bench-floor-" });
+  const [port] = freePorts(1);
+  const script = fileURLToPath(new URL("./_bench_floor_relay.ts", import.meta.url));
+  return await launch("floor", dir, port, {
+    binary,
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--v8-flags=--optimize-for-size",
+      script,
+      String(port),
+      String(upstream.port),
+      upstream.caFile,
+    ],
+    caFile: null,
+  });
+}
+
 async function launch(
   name: PeerName,
   dir: string,
@@ -183,6 +206,7 @@ export async function startPeers(
   notes: string[],
 ): Promise<Partial<Record<PeerName, Peer>>> {
   const starters: Record<PeerName, typeof startNginx> = {
+    floor: startFloor,
     nginx: startNginx,
     mitmdump: startMitmdump,
   };

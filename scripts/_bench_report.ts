@@ -67,6 +67,7 @@ export function reportBench(m: Measured): Record<string, unknown> {
   ];
   const ratios: Record<string, number> = {
     relay_vs_nginx: round(m.throughput.relay / m.throughput.nginx),
+    relay_vs_floor: round(m.throughput.relay / m.throughput.floor),
     proxy_vs_mitmdump: round(m.throughput.proxy / m.throughput.mitmdump),
     ...Object.fromEntries(
       ADDED_PATHS.map((
@@ -76,6 +77,7 @@ export function reportBench(m: Measured): Record<string, unknown> {
   };
   const cpuRatios = {
     relay_vs_nginx: round(m.cpuMsPerRequest.relay / m.cpuMsPerRequest.nginx),
+    relay_vs_floor: round(m.cpuMsPerRequest.relay / m.cpuMsPerRequest.floor),
     proxy_vs_mitmdump: round(m.cpuMsPerRequest.proxy / m.cpuMsPerRequest.mitmdump),
   };
   const push = { relay: summarize(m.pushDelay.relay), proxy: summarize(m.pushDelay.proxy) };
@@ -99,7 +101,9 @@ export function reportBench(m: Measured): Record<string, unknown> {
   console.log(
     "(CPU: user + system time of the proxy process over the throughput phase, per request; " +
       "Lumen's includes recording each usage event. Peak RSS: VmHWM after the streams phase; " +
-      "relay and proxy are one daemon, so theirs is the same figure. Direct has no proxy.)",
+      "relay and proxy are one daemon, so theirs is the same figure. Direct has no proxy. " +
+      "Floor: a bare relay on Deno's node:http with none of Lumen's work, the least a relay on " +
+      "this runtime costs.)",
   );
   console.log(`\nAdded over direct (percentile of the path minus that of direct)\n`);
   printTable(
@@ -115,9 +119,12 @@ export function reportBench(m: Measured): Record<string, unknown> {
   );
   console.log(
     `\nLumen against its peer: throughput relay/nginx ${formatCell(ratios.relay_vs_nginx)}, ` +
+      `relay/floor ${formatCell(ratios.relay_vs_floor)}, ` +
       `proxy/mitmdump ${formatCell(ratios.proxy_vs_mitmdump)}; CPU per request relay/nginx ` +
-      `${formatCell(cpuRatios.relay_vs_nginx)}, proxy/mitmdump ` +
-      formatCell(cpuRatios.proxy_vs_mitmdump),
+      `${formatCell(cpuRatios.relay_vs_nginx)}, relay/floor ${
+        formatCell(cpuRatios.relay_vs_floor)
+      }, ` +
+      `proxy/mitmdump ${formatCell(cpuRatios.proxy_vs_mitmdump)}`,
   );
   console.log(
     `usage event pushed after response end: relay p50 ${push.relay.p50} ms, ` +

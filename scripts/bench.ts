@@ -13,8 +13,15 @@ import { measureFirstRequests } from "./_bench_first_request.ts";
 import { reportFootprint } from "./_bench_footprint.ts";
 import { disposeOnInterrupt } from "./_bench_interrupt.ts";
 import { measureOpenStreams } from "./_bench_open_streams.ts";
-import { ActivePaths, type Endpoints, type PathName, PATHS, PROXY_HOST } from "./_bench_paths.ts";
-import { findPeerBinaries } from "./_bench_peer_install.ts";
+import {
+  ActivePaths,
+  type Endpoints,
+  type PathName,
+  PATHS,
+  PEERS,
+  PROXY_HOST,
+} from "./_bench_paths.ts";
+import { findPeerBinaries, type PeerName } from "./_bench_peer_install.ts";
 import { startPeers } from "./_bench_peers.ts";
 import { byPath, measureLatency, measureStreams, measureThroughput } from "./_bench_phases.ts";
 import { peakRssMb, rssMb } from "./_bench_proc.ts";
@@ -90,17 +97,18 @@ const lumenCa = await Deno.readTextFile(`${daemon.home}/ca.pem`);
 const endpoints: Endpoints = {
   upstream,
   lumen: { proxyPort: daemon.proxyPort, proxyOrigin: daemon.proxyOrigin, caPem: lumenCa },
+  floor: peers.floor && { port: peers.floor.port },
   nginx: peers.nginx && { port: peers.nginx.port },
   mitmdump: peers.mitmdump && { port: peers.mitmdump.port, caPem: peers.mitmdump.caPem! },
 };
 const active = new ActivePaths(
-  PATHS.filter((path) => (path !== "nginx" && path !== "mitmdump") || peers[path]),
+  PATHS.filter((path) => !PEERS.includes(path) || peers[path as PeerName]),
   notes,
 );
 /** The processes that proxy a path: none for direct. */
 async function pidsOf(path: PathName): Promise<number[]> {
   if (path === "relay" || path === "proxy") return [daemon.process.pid];
-  if (path === "nginx" || path === "mitmdump") return await peers[path]?.pids() ?? [];
+  if (PEERS.includes(path)) return await peers[path as PeerName]?.pids() ?? [];
   return [];
 }
 const tunnelUse: TunnelUse[] = [];
