@@ -8,11 +8,13 @@ import { type BodyKind, bodyKindOf, createDriver, type Dialect } from "./_driver
 import {
   count,
   createErrorStatusParser,
+  createJsonScanner,
   createWarn,
   emptyUsage,
   errorMessage,
   isErrorStatus,
   isRecord,
+  parseEventJson,
   type ParserOptions,
   RequestFacts,
 } from "./_shared.ts";
@@ -134,17 +136,48 @@ export function createGeminiParser(
     }
   }
 
+  // Every chunk repeats the cumulative usageMetadata, so a text chunk is scanned rather than
+  // parsed, and only the last one holding usage is parsed, at the end; the one before it stands in
+  // when a cut stream's last chunk is not whole JSON. Chunks that need reading (errors, blocked
+  // prompts, thoughts, function calls, the finish) are parsed whole.
+  const scan = createJsonScanner({ text: [output] }, [
+    "error",
+    "promptFeedback",
+    "thought",
+    "functionCall",
+    "finishReason",
+  ]);
+  let lastUsage: string | null = null;
+  let usageBefore: string | null = null;
+
+  function readLastUsage(): void {
+    for (const data of [lastUsage, usageBefore]) {
+      const value = data === null ? undefined : parseEventJson(data, warn);
+      if (!isRecord(value)) continue;
+      if (typeof value.modelVersion === "string" && value.modelVersion) model = value.modelVersion;
+      if (isRecord(value.usageMetadata)) metadata = value.usageMetadata;
+      break;
+    }
+    lastUsage = usageBefore = null;
+  }
+
   const dialect: Dialect = {
     event(event: SseEvent) {
-      try {
-        read(JSON.parse(event.data));
-      } catch {
-        warn("bad-json", `Skipped an SSE event that is not JSON (${event.data.length} chars)`);
+      if (!scan(event.data)) {
+        if (event.data.includes('usageMetadata"')) {
+          [usageBefore, lastUsage] = [lastUsage, event.data];
+        }
+        return;
       }
+      const value = parseEventJson(event.data, warn);
+      if (value === undefined) return;
+      lastUsage = usageBefore = null; // this chunk's usage is newer
+      read(value);
     },
     value: read,
     partial() {},
     result(aborted: boolean) {
+      readLastUsage();
       const name = model ?? geminiModelOf(request.path) ?? facts.model();
       const reason = failed ? "upstream error" : aborted ? "aborted" : "no usage";
       if (metadata) {

@@ -54,6 +54,20 @@ Deno.test("createGeminiParser() takes the last cumulative usageMetadata, never a
   assert.equal(usage.reasoning_tokens, 50);
 });
 
+Deno.test("createGeminiParser() reads the usage before a last chunk that is cut short", () => {
+  const whole = sse(
+    { ...chunk("A", { promptTokenCount: 10, candidatesTokenCount: 2 }), modelVersion: "m-1" },
+    { ...chunk("B", { promptTokenCount: 10, candidatesTokenCount: 5 }), modelVersion: "m-1" },
+  );
+  const cut = whole.slice(0, whole.lastIndexOf("usageMetadata") + 20); // inside the last JSON
+  const result = parseBody(createGeminiParser, "google", STREAM, "text/event-stream", cut, {
+    query: "alt=sse",
+  });
+  assert.equal(result.usage!.input_tokens, 10);
+  assert.equal(result.usage!.output_tokens, 2);
+  assert.equal(result.usage!.model, "m-1");
+});
+
 Deno.test("createGeminiParser() prefers modelVersion and falls back to the URL model", () => {
   const meta = { promptTokenCount: 1, candidatesTokenCount: 1 };
   const named = parseBody(
