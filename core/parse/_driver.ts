@@ -19,6 +19,8 @@ export interface Dialect {
   value(value: unknown): void;
   /** The text of a JSON body or line that did not parse (usually cut); used only for estimation. */
   partial(text: string): void;
+  /** An NDJSON line's text before it is parsed: true when the dialect read it from the text. */
+  line?(text: string): boolean;
   /** Builds the usage once the body ended; `reason` explains an estimate. */
   result(aborted: boolean): {
     usage: Usage;
@@ -107,8 +109,18 @@ function createReader(kind: BodyKind, dialect: Dialect, warn: Warn): Reader {
     return { feed: decoder.feed, end: decoder.flush };
   }
   if (kind === "ndjson") {
+    const line = dialect.line?.bind(dialect);
     const reader = createNdjsonReader({
       onValue: guard((v) => dialect.value(v)),
+      // A throw here hands the line to JSON.parse, as if the dialect had not looked at it.
+      onLine: line && ((text: string) => {
+        try {
+          return line(text);
+        } catch (error) {
+          warn("parser-error", `Could not scan an ndjson line: ${describe(error)}`);
+          return false;
+        }
+      }),
       onBadLine: guard((t: string) => dialect.partial(t)),
       onWarning,
     });

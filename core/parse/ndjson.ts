@@ -14,6 +14,8 @@ export interface NdjsonWarning {
 export interface NdjsonReaderOptions {
   /** Called with each line's value. */
   onValue(value: unknown): void;
+  /** Sees each line's text first; returning true means it was read that way and is not parsed. */
+  onLine?(text: string): boolean;
   /** Called with the text of a line that is not JSON (e.g. cut short), after a warning. */
   onBadLine?(text: string): void;
   /** Called instead of throwing; after "buffer-overflow" the reader ignores all further input. */
@@ -52,7 +54,7 @@ export function createNdjsonReader(options: NdjsonReaderOptions): NdjsonReader {
 
   function emit(bytes: Uint8Array): void {
     const text = decoder.decode(bytes);
-    if (text.trim() === "") return;
+    if (text.trim() === "" || options.onLine?.(text)) return;
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -43,3 +43,19 @@ Deno.test("createNdjsonReader() stops at a line over the limit", () => {
   assert.deepEqual(values, [{ a: 1 }]);
   assert.deepEqual(warnings.map((w) => w.code), ["buffer-overflow"]);
 });
+
+Deno.test("createNdjsonReader() parses only the lines onLine leaves to it", () => {
+  const values: unknown[] = [];
+  const seen: string[] = [];
+  const reader = createNdjsonReader({
+    onValue: (value) => values.push(value),
+    onLine: (text) => {
+      seen.push(text);
+      return !text.includes('"done":true');
+    },
+  });
+  reader.feed(new TextEncoder().encode('{"n":1}\n{"n":2,"done":true}\n{"n":3}'));
+  reader.flush();
+  assert.deepEqual(seen, ['{"n":1}', '{"n":2,"done":true}', '{"n":3}']);
+  assert.deepEqual(values, [{ n: 2, done: true }]);
+});

@@ -54,11 +54,17 @@ export function createOllamaParser(
   let model: string | null = null;
   let usage: Usage | null = null;
   let failed = false;
-  const scanPartial = createJsonScanner({
-    content: [output],
-    response: [output],
-    thinking: [output, reasoning],
-  });
+  const text = { content: [output], response: [output], thinking: [output, reasoning] };
+  const scanPartial = createJsonScanner(text);
+  // Streamed lines are scanned for their text; only those that carry more are parsed: the final
+  // one (counts, done_reason, the model), an error, tool calls.
+  const scanLine = createJsonScanner(text, [
+    "error",
+    "tool_calls",
+    "eval_count",
+    "prompt_eval_count",
+    "done_reason",
+  ]);
 
   function read(value: unknown): void {
     if (!isRecord(value)) return;
@@ -91,6 +97,7 @@ export function createOllamaParser(
       if (event.data !== "[DONE]") read(parseEventJson(event.data, warn));
     },
     value: read,
+    line: (text) => !scanLine(text),
     partial(text: string) {
       scanPartial(text);
     },
