@@ -77,17 +77,7 @@ Deno.test("ConfigFile keeps keys it does not know when it rewrites the file", as
   assert.deepEqual(JSON.parse(Deno.readTextFileSync(path)), {
     version: 1,
     hosts: ["old.example.com"],
-    settings: {
-      include_stream_usage: false,
-      retention_days: null,
-      setup_done: false,
-      dg_tools_visible: true,
-      dg_intelligent_interface: false,
-      budgets: { daily_usd: null, weekly_usd: null, monthly_usd: null, lap_usd: null },
-      budget_thresholds: [50, 80, 100],
-      block_at_limit: false,
-      future_setting: { deep: [1, 2] },
-    },
+    settings: { ...DEFAULTS, include_stream_usage: false, future_setting: { deep: [1, 2] } },
     sync: { server: "https://datagrout.example" },
   });
 });

@@ -140,3 +140,34 @@ export async function startDaemon(
     },
   };
 }
+
+/**
+ * Sends relay requests to `daemon` one after another until `signal` aborts or the daemon goes
+ * away (killed mid-request); returns how many completed.
+ */
+export async function keepRequesting(
+  daemon: Daemon,
+  body: string,
+  signal: AbortSignal,
+  client?: Deno.HttpClient,
+): Promise<number> {
+  let done = 0;
+  // Bounded: a run lasts at most a few hundred milliseconds, far below this many requests.
+  for (let i = 0; i < 10_000 && !signal.aborted; i++) {
+    try {
+      const res = await fetch(`${daemon.proxyOrigin}/openai/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        client,
+        signal,
+      });
+      await res.arrayBuffer();
+      done++;
+    } catch {
+      // The daemon was killed mid-request, or the run is over: both end this worker.
+      return done;
+    }
+  }
+  return done;
+}

@@ -2,41 +2,13 @@
 // second daemon on the same home is refused, and a restart changes no figure.
 import assert from "node:assert/strict";
 import { openStoreReader } from "../core/usage/store.ts";
-import { type Daemon, runLumen, startDaemon } from "./_daemon.ts";
+import { keepRequesting, runLumen, startDaemon } from "./_daemon.ts";
 import { fixture, startFakeUpstream } from "./fake_upstream.ts";
 import { upstreamEnv } from "./_stack.ts";
 import { openUsageFeed } from "./_usage_feed.ts";
 
 const RUNS = 20;
 const CONCURRENCY = 30;
-
-/** Sends relay requests one after another until `signal` aborts or the daemon goes away. */
-async function keepRequesting(
-  daemon: Daemon,
-  body: string,
-  client: Deno.HttpClient,
-  signal: AbortSignal,
-): Promise<number> {
-  let done = 0;
-  // Bounded: a run lasts at most a few hundred milliseconds, far below this many requests.
-  for (let i = 0; i < 10_000 && !signal.aborted; i++) {
-    try {
-      const res = await fetch(`${daemon.proxyOrigin}/openai/v1/chat/completions`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-        client,
-        signal,
-      });
-      await res.arrayBuffer();
-      done++;
-    } catch {
-      // The daemon was killed mid-request, or the run is over: both end this worker.
-      return done;
-    }
-  }
-  return done;
-}
 
 /** Ids of every event stored in `home`'s lumen.db, and its integrity check, read-only. */
 function inspect(home: string): { ids: Set<string>; integrity: string } {
@@ -65,7 +37,7 @@ Deno.test("daemon loses no acknowledged event across 20 kill -9 during traffic",
       const stop = new AbortController();
       const workers = Array.from(
         { length: CONCURRENCY },
-        () => keepRequesting(daemon, body, client, stop.signal),
+        () => keepRequesting(daemon, body, stop.signal, client),
       );
       // Traffic is flowing once the first event is acknowledged; the kill falls 20–200 ms later.
       acknowledged.add((await feed.next(10_000)).event.id);

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { writeSyncRecord } from "../core/sync/tokens.ts";
 import { openStoreReader } from "../core/usage/store.ts";
-import { type Daemon, startDaemon } from "./_daemon.ts";
+import { type Daemon, keepRequesting, startDaemon } from "./_daemon.ts";
 import { type IngestServer, startIngestServer } from "./_ingest_server.ts";
 import { fixture, startFakeUpstream } from "./fake_upstream.ts";
 import { upstreamEnv } from "./_stack.ts";
@@ -47,25 +47,6 @@ async function connectedHome(server: string): Promise<{ base: string; home: stri
     account: "tester@example.com",
   });
   return { base, home };
-}
-
-/** Sends relay requests one after another until `signal` aborts or the daemon goes away. */
-async function keepRequesting(daemon: Daemon, body: string, signal: AbortSignal): Promise<void> {
-  // Bounded: a run lasts well under a second.
-  for (let i = 0; i < 10_000 && !signal.aborted; i++) {
-    try {
-      const res = await fetch(`${daemon.proxyOrigin}/openai/v1/chat/completions`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-        signal,
-      });
-      await res.arrayBuffer();
-    } catch {
-      // The daemon was killed mid-request, or the run is over: both end this worker.
-      return;
-    }
-  }
 }
 
 /** Stored event ids and closed lap ids in `home`'s lumen.db, read-only. */

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import tls from "node:tls";
-import { connectTls } from "../core/proxy/tls_socket.ts";
+import { connectTls, type TlsTarget } from "../core/proxy/tls_socket.ts";
 import { createTestPki } from "./_certs.ts";
 
 /** A TLS server for localhost that echoes in upper case and ends after "bye". */
@@ -22,16 +22,22 @@ async function startEchoServer() {
   return { pki, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
+/** A target on loopback `port` for `localhost`, trusting no extra CA, unless `more` says so. */
+function target(port: number, more: Partial<TlsTarget> = {}): TlsTarget {
+  return {
+    host: "127.0.0.1",
+    port,
+    servername: "localhost",
+    extraCaCerts: [],
+    timeoutMs: 5_000,
+    ...more,
+  };
+}
+
 Deno.test("connectTls() carries bytes both ways and ends when the server ends", async () => {
   const server = await startEchoServer();
   try {
-    const socket = await connectTls({
-      host: "127.0.0.1",
-      port: server.port,
-      servername: "localhost",
-      extraCaCerts: [server.pki.caPem],
-      timeoutMs: 5_000,
-    });
+    const socket = await connectTls(target(server.port, { extraCaCerts: [server.pki.caPem] }));
     assert.equal(socket.remoteAddress, "127.0.0.1");
     assert.equal(socket.remotePort, server.port);
     let received = "";
@@ -51,15 +57,11 @@ Deno.test("connectTls() refuses an address its check rejects, before any TLS", a
   const server = await startEchoServer();
   try {
     await assert.rejects(
-      connectTls({
-        host: "127.0.0.1",
-        port: server.port,
-        extraCaCerts: [],
-        timeoutMs: 5_000,
+      connectTls(target(server.port, {
         check: (address) => {
           throw new Error(`refused ${address.hostname}:${address.port}`);
         },
-      }),
+      })),
       new RegExp(`^Error: refused 127\\.0\\.0\\.1:${server.port}$`),
     );
   } finally {
@@ -73,13 +75,7 @@ Deno.test("connectTls() gives up on a server that never answers the handshake", 
   await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
   try {
     await assert.rejects(
-      connectTls({
-        host: "127.0.0.1",
-        port: (silent.address() as net.AddressInfo).port,
-        servername: "localhost",
-        extraCaCerts: [],
-        timeoutMs: 300,
-      }),
+      connectTls(target((silent.address() as net.AddressInfo).port, { timeoutMs: 300 })),
       /no connection within 0\.3 s/,
     );
   } finally {
@@ -93,13 +89,7 @@ Deno.test("connectTls() rejects a certificate no trusted CA signed", async () =>
   try {
     // Without the test CA, the server's certificate chains to nothing Deno trusts.
     await assert.rejects(
-      connectTls({
-        host: "127.0.0.1",
-        port: server.port,
-        servername: "localhost",
-        extraCaCerts: [],
-        timeoutMs: 5_000,
-      }),
+      connectTls(target(server.port)),
       /certificate/i,
     );
   } finally {
