@@ -3,30 +3,14 @@
 // Lumen's own code costs; this minus nginx is what the runtime costs.
 // Usage: deno run --allow-net --allow-read _bench_floor_relay.ts <port> <upstream port> <CA file>
 import http from "node:http";
-import { connectTls } from "../core/proxy/tls_socket.ts";
 import https from "node:https";
-import type { Duplex } from "node:stream";
+import { TlsAgent } from "../core/proxy/tls_socket.ts";
 
 const [port, upstreamPort, caFile] = Deno.args;
 const extraCaCerts = [await Deno.readTextFile(caFile)];
 
-/** Upstream connections made as Lumen makes them (tls_socket.ts), pooled by node:https. */
-class Agent extends https.Agent {
-  override createConnection(
-    options: http.ClientRequestArgs,
-    created?: (error: Error | null, socket: Duplex) => void,
-  ): Duplex {
-    connectTls({
-      host: options.host ?? "127.0.0.1",
-      port: Number(options.port),
-      servername: "localhost",
-      extraCaCerts,
-      timeoutMs: 10_000,
-    }).then((socket) => created!(null, socket), (error) => created!(error, undefined!));
-    return undefined!;
-  }
-}
-const agent = new Agent({ keepAlive: true });
+// Upstream connections made and pooled as Lumen's are.
+const agent = new TlsAgent({ extraCaCerts, timeoutMs: 10_000 });
 
 http.createServer((req, res) => {
   const upstream = https.request({

@@ -8,7 +8,7 @@ import { Buffer } from "node:buffer";
 import http from "node:http";
 import https from "node:https";
 import type { Duplex, Readable } from "node:stream";
-import { connectTls } from "./tls_socket.ts";
+import { TlsAgent } from "./tls_socket.ts";
 
 /** A request to a provider host (the real host; overrides are applied here). */
 export interface UpstreamRequest {
@@ -96,7 +96,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const httpsAgent = new TlsAgent({
     extraCaCerts: options.extraCaCerts,
     timeoutMs: connectTimeoutMs,
-    ownPorts: options.ownPorts,
+    check: (address, authority) => {
+      // Checked on the address actually reached, so no spelling of loopback gets past it.
+      if (isOwnListener(address.hostname, address.port, options.ownPorts)) {
+        throw loopError(authority);
+      }
+    },
   });
   const httpAgent = new http.Agent({ keepAlive: true });
 
@@ -203,46 +208,6 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       httpAgent.destroy();
     },
   };
-}
-
-/**
- * A keep-alive https.Agent whose connections are Deno TLS connections (tls_socket.ts). Its pool
- * key is host, port and server name: every connection has the same trust settings.
- */
-class TlsAgent extends https.Agent {
-  #options: { extraCaCerts: string[]; timeoutMs: number; ownPorts?: () => number[] };
-
-  constructor(options: { extraCaCerts: string[]; timeoutMs: number; ownPorts?: () => number[] }) {
-    super({ keepAlive: true });
-    this.#options = options;
-  }
-
-  override getName(options: https.RequestOptions = {}): string {
-    return `${http.Agent.prototype.getName.call(this, options)}:${options.servername ?? ""}`;
-  }
-
-  /** Connects asynchronously; Node's Agent takes the socket from `created` when none is returned. */
-  override createConnection(
-    options: http.ClientRequestArgs & { servername?: string },
-    created?: (error: Error | null, socket: Duplex) => void,
-  ): Duplex {
-    const host = options.host ?? options.hostname ?? "localhost";
-    const port = Number(options.port ?? 443);
-    connectTls({
-      host,
-      port,
-      servername: options.servername || undefined,
-      extraCaCerts: this.#options.extraCaCerts,
-      timeoutMs: this.#options.timeoutMs,
-      check: (address) => {
-        // Checked on the address actually reached, so no spelling of loopback gets past it.
-        if (isOwnListener(address.hostname, address.port, this.#options.ownPorts)) {
-          throw loopError(`${host}:${port}`);
-        }
-      },
-    }).then((socket) => created!(null, socket), (error) => created!(error, undefined!));
-    return undefined!;
-  }
 }
 
 async function readCapped(res: http.IncomingMessage): Promise<Uint8Array> {
