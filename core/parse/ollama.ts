@@ -54,11 +54,11 @@ export function createOllamaParser(
   let model: string | null = null;
   let usage: Usage | null = null;
   let failed = false;
-  const text = { content: [output], response: [output], thinking: [output, reasoning] };
-  const scanPartial = createJsonScanner(text);
+  const textKeys = { content: [output], response: [output], thinking: [output, reasoning] };
+  const scanPartial = createJsonScanner(textKeys);
   // Streamed lines are scanned for their text; only those that carry more are parsed: the final
   // one (counts, done_reason, the model), an error, tool calls.
-  const scanLine = createJsonScanner(text, [
+  const scanLine = createJsonScanner(textKeys, [
     "error",
     "tool_calls",
     "eval_count",
