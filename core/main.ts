@@ -257,17 +257,6 @@ async function serve(config: Config): Promise<void> {
   }
   apiPort = api.addr.port;
 
-  console.log(
-    `Lumen ${VERSION}: relay and proxy on http://127.0.0.1:${proxy.port}, ` +
-      `API on http://127.0.0.1:${apiPort}, data in ${config.home}`,
-  );
-  console.log(`Proxy mode CA: ${ca.certPath} (SHA-256 ${ca.fingerprintSha256})`);
-  sync.start(); // loads sync.json; refreshes its tokens when they near expiry
-  syncSender.start(); // delivers the queue now, then every 30 s and on each closed lap
-  otlpPusher?.start(); // LUMEN_OTLP_ENDPOINT: first push one interval from now
-  pricing.start(); // after both listeners are up: the first download must not delay them
-  void caTrust.check(); // the proxy listens now; the dashboard shows this first verdict
-
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
     stopping ??= (async () => {
@@ -285,8 +274,20 @@ async function serve(config: Config): Promise<void> {
       // After the ledger: the final push carries the last events (bounded, never throws).
       await otlpPusher?.stop();
     })();
+  // Before the start line: whoever reads it may signal at once (tests and wrappers do).
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, () => void shutdown());
+  console.log(
+    `Lumen ${VERSION}: relay and proxy on http://127.0.0.1:${proxy.port}, ` +
+      `API on http://127.0.0.1:${apiPort}, data in ${config.home}`,
+  );
+  console.log(`Proxy mode CA: ${ca.certPath} (SHA-256 ${ca.fingerprintSha256})`);
+  sync.start(); // loads sync.json; refreshes its tokens when they near expiry
+  syncSender.start(); // delivers the queue now, then every 30 s and on each closed lap
+  otlpPusher?.start(); // LUMEN_OTLP_ENDPOINT: first push one interval from now
+  pricing.start(); // after both listeners are up: the first download must not delay them
+  void caTrust.check(); // the proxy listens now; the dashboard shows this first verdict
+
   await api.finished;
   // The API finishes as the shutdown begins: wait for the rest of it (the store's last write)
   // before the process exits.
