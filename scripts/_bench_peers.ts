@@ -10,6 +10,7 @@
 // stop; nothing under /etc is read or written.
 import { fileURLToPath } from "node:url";
 import { spawnCollecting } from "../tests/_spawn.ts";
+import { startTaskFlags } from "./compile.ts";
 import { freePorts, waitForListening } from "./_bench_net.ts";
 import type { PeerName } from "./_bench_peer_install.ts";
 import { processTree } from "./_bench_proc.ts";
@@ -140,7 +141,7 @@ export async function startFloor(binary: string, upstream: PeerUpstream): Promis
       "run",
       "--allow-net",
       "--allow-read",
-      "--v8-flags=--optimize-for-size",
+      ...startTaskFlags().filter((flag) => flag.startsWith("--v8-flags=")), // Lumen's GC settings
       script,
       String(port),
       String(upstream.port),

@@ -36,7 +36,7 @@ Deno.test("the start and lumen tasks grant no -A and deny the sys calls Lumen do
     "--allow-sys",
     `--deny-sys=${DENIED_SYS.join(",")}`,
     "--allow-run",
-    "--v8-flags=--optimize-for-size",
+    "--v8-flags=--memory-saver-mode",
   ]);
   const lumenFlags = denoJson.tasks.lumen.split(/\s+/).filter((part) => part.startsWith("-"));
   assert.deepEqual(lumenFlags, flags, "the CLI runs with the daemon's flags");
