@@ -19,8 +19,11 @@ export interface Dialect {
   value(value: unknown): void;
   /** The text of a JSON body or line that did not parse (usually cut); used only for estimation. */
   partial(text: string): void;
-  /** An NDJSON line's text before it is parsed: true when the dialect read it from the text. */
-  line?(text: string): boolean;
+  /**
+   * An NDJSON line's or JSON-array element's text before it is parsed: true when the dialect read
+   * it from the text, and it is not parsed.
+   */
+  text?(text: string): boolean;
   /** Builds the usage once the body ended; `reason` explains an estimate. */
   result(aborted: boolean): {
     usage: Usage;
@@ -108,26 +111,31 @@ function createReader(kind: BodyKind, dialect: Dialect, warn: Warn): Reader {
     });
     return { feed: decoder.feed, end: decoder.flush };
   }
+  // A throw in the dialect's text reader hands the text to JSON.parse, as if it had not looked.
+  const read = dialect.text?.bind(dialect);
+  const onText = read && ((text: string) => {
+    try {
+      return read(text);
+    } catch (error) {
+      warn("parser-error", `Could not scan a ${kind} item: ${describe(error)}`);
+      return false;
+    }
+  });
   if (kind === "ndjson") {
-    const line = dialect.line?.bind(dialect);
     const reader = createNdjsonReader({
       onValue: guard((v) => dialect.value(v)),
-      // A throw here hands the line to JSON.parse, as if the dialect had not looked at it.
-      onLine: line && ((text: string) => {
-        try {
-          return line(text);
-        } catch (error) {
-          warn("parser-error", `Could not scan an ndjson line: ${describe(error)}`);
-          return false;
-        }
-      }),
+      onLine: onText,
       onBadLine: guard((t: string) => dialect.partial(t)),
       onWarning,
     });
     return { feed: reader.feed, end: reader.flush };
   }
   if (kind === "json-array") {
-    const stream = createJsonArrayStream({ onElement: guard((v) => dialect.value(v)), onWarning });
+    const stream = createJsonArrayStream({
+      onElement: guard((v) => dialect.value(v)),
+      onText,
+      onWarning,
+    });
     return { feed: stream.feed, end: stream.flush };
   }
   const body = createJsonBodyReader({ onWarning });

@@ -164,13 +164,18 @@ export function createJsonScanner(
   // quote makes indexOf stop at every quote of the JSON (about 4x slower), and building the
   // pattern per call would hand indexOf a fresh cons string to flatten each time.
   const triggerPatterns = triggers.map((key) => key + '"');
+  // Nearly every chunk holds no trigger: with three or more, one regex pass says so faster than an
+  // indexOf per trigger (about 3x with Gemini's five; with two, the two indexOf passes win).
+  const anyTrigger = triggers.length > 2
+    ? new RegExp(`(?:${triggers.map((key) => key.replace(/[^\w]/g, "\\$&")).join("|")})"`)
+    : null;
   const textPatterns = Object.entries(text).map(([key, tallies]) => ({
     pattern: key + '"',
     tallies,
   }));
 
   return function scan(json: string): boolean {
-    for (const pattern of triggerPatterns) {
+    for (const pattern of anyTrigger && !anyTrigger.test(json) ? [] : triggerPatterns) {
       for (let at = findValue(json, pattern, 0); at >= 0; at = findValue(json, pattern, at)) {
         if (json.charCodeAt(at) !== 110 /* n */ && at < json.length) return true;
       }

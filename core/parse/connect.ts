@@ -110,13 +110,24 @@ export function createConnectDecoder(options: ConnectDecoderOptions): ConnectDec
         return;
       }
       if (headerLength < HEADER_BYTES) {
-        const take = Math.min(HEADER_BYTES - headerLength, chunk.length - i);
-        header.set(chunk.subarray(i, i + take), headerLength);
-        headerLength += take;
-        i += take;
-        if (headerLength < HEADER_BYTES) return;
-        flags = header[0];
-        frameLength = header[1] * 2 ** 24 + (header[2] << 16 | header[3] << 8 | header[4]);
+        // Token deltas are frames of a few bytes: a header wholly in this chunk is read in place.
+        let head = chunk;
+        let at = i;
+        if (headerLength === 0 && chunk.length - i >= HEADER_BYTES) {
+          headerLength = HEADER_BYTES;
+          i += HEADER_BYTES;
+        } else {
+          const take = Math.min(HEADER_BYTES - headerLength, chunk.length - i);
+          header.set(chunk.subarray(i, i + take), headerLength);
+          headerLength += take;
+          i += take;
+          if (headerLength < HEADER_BYTES) return;
+          head = header;
+          at = 0;
+        }
+        flags = head[at];
+        frameLength = head[at + 1] * 2 ** 24 +
+          (head[at + 2] << 16 | head[at + 3] << 8 | head[at + 4]);
         // Only bits 0 and 1 are defined; gRPC-web's 0x80 trailer flag means this is not Connect.
         if (flags & ~(COMPRESSED | END_STREAM)) {
           return stop(

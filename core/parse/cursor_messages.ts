@@ -7,7 +7,7 @@
 import type { Usage } from "../types.ts";
 import { count, emptyUsage, isRecord, type Warn } from "./_shared.ts";
 import { createConnectDecoder } from "./connect.ts";
-import { lastProtoBytes, readProtoFields } from "./protobuf.ts";
+import { findProtoBytes, readProtoFields } from "./protobuf.ts";
 
 const INTERACTION_UPDATE = 1;
 const TURN_ENDED = 14;
@@ -23,14 +23,11 @@ const TURN_ENDED_REGEXP = /turnEnded|turn_ended/;
 
 /** Returns the usage of a protobuf AgentServerMessage's turn_ended, or null when it has none. */
 export function readProtoTurnEnded(payload: Uint8Array, warn: Warn): Usage | null {
-  const message = readProtoFields(payload);
-  if (!message) {
+  const ended = findProtoBytes(payload, [INTERACTION_UPDATE, TURN_ENDED]);
+  if (ended === undefined) {
     warn("bad-protobuf", `Skipped a server message that is not protobuf (${payload.length} B)`);
     return null;
   }
-  const update = lastProtoBytes(message, INTERACTION_UPDATE);
-  const updateFields = update && readProtoFields(update);
-  const ended = updateFields && lastProtoBytes(updateFields, TURN_ENDED);
   const fields = ended && readProtoFields(ended);
   if (!fields) return null;
   const counts = [0, 0, 0, 0, 0];

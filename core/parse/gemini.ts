@@ -136,8 +136,8 @@ export function createGeminiParser(
     }
   }
 
-  // Every chunk repeats the cumulative usageMetadata, so a text chunk is scanned rather than
-  // parsed, and only the last one holding usage is parsed, at the end; the one before it stands in
+  // Every chunk repeats the cumulative usageMetadata, so a text chunk (an SSE event or an element
+  // of the JSON array) is scanned rather than parsed, and only the last one holding usage is parsed, at the end; the one before it stands in
   // when a cut stream's last chunk is not whole JSON. Chunks that need reading (errors, blocked
   // prompts, thoughts, function calls, the finish) are parsed whole.
   const scan = createJsonScanner({ text: [output] }, [
@@ -161,20 +161,26 @@ export function createGeminiParser(
     lastUsage = usageBefore = null;
   }
 
+  /** A chunk's JSON text, an SSE event's data or an array element: true when the scan read it. */
+  function scanned(data: string): boolean {
+    if (scan(data)) return false;
+    if (data.includes('usageMetadata"')) [usageBefore, lastUsage] = [lastUsage, data];
+    return true;
+  }
+
+  function readValue(value: unknown): void {
+    lastUsage = usageBefore = null; // this chunk's usage is newer
+    read(value);
+  }
+
   const dialect: Dialect = {
     event(event: SseEvent) {
-      if (!scan(event.data)) {
-        if (event.data.includes('usageMetadata"')) {
-          [usageBefore, lastUsage] = [lastUsage, event.data];
-        }
-        return;
-      }
+      if (scanned(event.data)) return;
       const value = parseEventJson(event.data, warn);
-      if (value === undefined) return;
-      lastUsage = usageBefore = null; // this chunk's usage is newer
-      read(value);
+      if (value !== undefined) readValue(value);
     },
-    value: read,
+    text: scanned,
+    value: readValue,
     partial() {},
     result(aborted: boolean) {
       readLastUsage();

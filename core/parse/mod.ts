@@ -51,7 +51,7 @@ export {
   type ConnectSummary,
   createConnectDecoder,
 } from "./connect.ts";
-export { lastProtoBytes, type ProtoField, readProtoFields } from "./protobuf.ts";
+export { findProtoBytes, type ProtoField, readProtoFields } from "./protobuf.ts";
 export { createCursorParser, isCursorUsageRpc } from "./cursor.ts";
 export { createClaudeAiParser, isClaudeAiCompletionPath } from "./claude_ai.ts";
 export { epochMs, readPlanWindows } from "./plan_windows.ts";

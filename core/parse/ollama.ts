@@ -97,7 +97,7 @@ export function createOllamaParser(
       if (event.data !== "[DONE]") read(parseEventJson(event.data, warn));
     },
     value: read,
-    line: (text) => !scanLine(text),
+    text: (text) => !scanLine(text),
     partial(text: string) {
       scanPartial(text);
     },

@@ -68,21 +68,81 @@ export function readProtoFields(bytes: Uint8Array): ProtoField[] | null {
 }
 
 /**
- * Returns the last length-delimited value of `field` among decoded fields (protobuf's "last one
- * wins" for a singular field), or null when there is none.
+ * Follows `path`, field numbers of nested messages, from one encoded message: returns the last
+ * length-delimited value of the last field (protobuf's "last one wins" at every level), null when
+ * a field on the path is absent or a nested value is not a message, or undefined when `bytes`
+ * itself is not a well-formed message. Unlike readProtoFields() it builds nothing on the way:
+ * most messages of a stream are skipped, and this is their whole cost.
+ *
+ * @example
+ * ```ts
+ * findProtoBytes(Uint8Array.of(0x0a, 0x01, 0x61, 0x10, 0x01, 0x0a, 0x01, 0x62), [1]); // [0x62]
+ * findProtoBytes(Uint8Array.of(0x0a, 0x03, 0x12, 0x01, 0x63), [1, 2]); // [0x63]
+ * ```
  */
-export function lastProtoBytes(fields: ProtoField[], field: number): Uint8Array | null {
-  let found: Uint8Array | null = null;
-  for (const f of fields) if (f.field === field && f.value instanceof Uint8Array) found = f.value;
-  return found;
+export function findProtoBytes(bytes: Uint8Array, path: number[]): Uint8Array | null | undefined {
+  const range = { from: 0, to: bytes.length };
+  for (let level = 0; level < path.length; level++) {
+    const found = lastField(bytes, path[level], range);
+    if (found !== true) return level === 0 && found === undefined ? undefined : null;
+  }
+  return bytes.subarray(range.from, range.to);
 }
 
-// Reads a base-128 varint at cursor.at and advances it; null when truncated or over 10 bytes.
-function readVarint(bytes: Uint8Array, cursor: { at: number }): number | null {
+// Narrows `range` to the last length-delimited value of `field` within it: true when found, false
+// when absent, undefined when the range is not a well-formed message.
+function lastField(
+  bytes: Uint8Array,
+  field: number,
+  range: { from: number; to: number },
+): boolean | undefined {
+  const cursor = { at: range.from };
+  const end = range.to;
+  let from = -1;
+  let to = -1;
+  while (cursor.at < end) {
+    const tag = readVarint(bytes, cursor, end);
+    if (tag === null || tag < 8) return undefined; // truncated, or field number 0
+    switch (tag % 8) {
+      case 0:
+        if (readVarint(bytes, cursor, end) === null) return undefined;
+        break;
+      case 1:
+      case 5:
+        cursor.at += tag % 8 === 1 ? 8 : 4;
+        if (cursor.at > end) return undefined;
+        break;
+      case 2: {
+        const length = readVarint(bytes, cursor, end);
+        if (length === null || length > end - cursor.at) return undefined;
+        if (Math.floor(tag / 8) === field) {
+          from = cursor.at;
+          to = cursor.at + length;
+        }
+        cursor.at += length;
+        break;
+      }
+      default:
+        return undefined;
+    }
+  }
+  if (from < 0) return false;
+  range.from = from;
+  range.to = to;
+  return true;
+}
+
+// Reads a base-128 varint at cursor.at, before `end`, and advances it; null when truncated or over
+// 10 bytes.
+function readVarint(
+  bytes: Uint8Array,
+  cursor: { at: number },
+  end = bytes.length,
+): number | null {
   let value = 0;
   let scale = 1;
   for (let i = 0; i < MAX_VARINT_BYTES; i++) {
-    if (cursor.at >= bytes.length) return null;
+    if (cursor.at >= end) return null;
     const b = bytes[cursor.at++];
     value += (b & 0x7f) * scale;
     if (b < 0x80) return value;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { protoBytes, protoVarint } from "./_contract_connect.ts";
-import { lastProtoBytes, readProtoFields } from "./protobuf.ts";
+import { findProtoBytes, readProtoFields } from "./protobuf.ts";
 
 Deno.test("readProtoFields() reads varint, fixed64, length-delimited and fixed32 fields", () => {
   const bytes = Uint8Array.of(
@@ -53,14 +53,57 @@ Deno.test("readProtoFields() returns null for malformed messages", () => {
     Uint8Array.of(0x09, 1, 2, 3), // fixed64 cut
     Uint8Array.of(0x08, ...new Array(11).fill(0xff)), // varint over 10 bytes
   ];
-  for (const bytes of malformed) assert.equal(readProtoFields(bytes), null, bytes.join(","));
+  for (const bytes of malformed) {
+    assert.equal(readProtoFields(bytes), null, bytes.join(","));
+    assert.equal(findProtoBytes(bytes, [1]), undefined, bytes.join(","));
+  }
   assert.deepEqual(readProtoFields(new Uint8Array()), []);
+  assert.equal(findProtoBytes(new Uint8Array(), [1]), null);
 });
 
-Deno.test("lastProtoBytes() returns the last occurrence of a message field", () => {
-  const fields = readProtoFields(
-    Uint8Array.from([...protoBytes(1, "a"), ...protoVarint(1, 5), ...protoBytes(1, "b")]),
-  )!;
-  assert.deepEqual(lastProtoBytes(fields, 1), new TextEncoder().encode("b"));
-  assert.equal(lastProtoBytes(fields, 2), null);
+Deno.test("findProtoBytes() returns the last occurrence of a message field, past other types", () => {
+  const bytes = Uint8Array.from([
+    ...protoBytes(1, "a"),
+    ...protoVarint(1, 5),
+    ...protoBytes(1, "b"),
+    ...protoBytes(3, "c"),
+  ]);
+  assert.deepEqual(findProtoBytes(bytes, [1]), new TextEncoder().encode("b"));
+  assert.deepEqual(findProtoBytes(bytes, [3]), new TextEncoder().encode("c"));
+  assert.equal(findProtoBytes(bytes, [2]), null);
+  // fixed64 and fixed32 fields are stepped over.
+  const fixed = Uint8Array.of(
+    0x09,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    0x15,
+    1,
+    2,
+    3,
+    4,
+    ...protoBytes(1, "d"),
+  );
+  assert.deepEqual(findProtoBytes(fixed, [1]), new TextEncoder().encode("d"));
+});
+
+Deno.test("findProtoBytes() follows a path of nested messages, the last occurrence at each level", () => {
+  const inner = (text: string) => protoBytes(2, text);
+  const bytes = Uint8Array.from([
+    ...protoBytes(1, Uint8Array.from(inner("x"))),
+    ...protoBytes(1, Uint8Array.from([...inner("y"), ...protoVarint(3, 7)])),
+  ]);
+  assert.deepEqual(findProtoBytes(bytes, [1, 2]), new TextEncoder().encode("y"));
+  assert.equal(findProtoBytes(bytes, [1, 4]), null);
+  // A nested value that is not a message is absent, not a malformed outer message.
+  const notMessage = Uint8Array.from(protoBytes(1, Uint8Array.of(0x0b)));
+  assert.equal(findProtoBytes(notMessage, [1, 2]), null);
+  // A field inside the nested value never leaks out of its bounds into the bytes after it.
+  const empty = Uint8Array.from([...protoBytes(1, new Uint8Array()), ...protoBytes(2, "z")]);
+  assert.equal(findProtoBytes(empty, [1, 2]), null);
 });
