@@ -1,4 +1,5 @@
-// The x509 library, set up once, and the key and serial conventions the CA and its leaves share.
+// The x509 library, set up once. Only creating the CA and minting leaves need it, and both import
+// this module dynamically: evaluating it costs the daemon about 11 MB of memory.
 // reflect-metadata must be evaluated before @peculiar/x509 (its ASN.1 schemas use decorators).
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
@@ -6,34 +7,3 @@ import * as x509 from "@peculiar/x509";
 x509.cryptoProvider.set(crypto);
 
 export { x509 };
-
-/**
- * ECDSA P-256 for the CA and the leaves: WebCrypto signs with it in under a millisecond, every
- * TLS client Lumen fronts (Node, Python, Go, curl, browsers, rustls) accepts it, and an RSA 2048
- * key pair would cost tens of milliseconds to generate for no compatibility gain.
- */
-export const EC_KEY: EcKeyImportParams = { name: "ECDSA", namedCurve: "P-256" };
-
-/** ECDSA with SHA-256: the P-256 pairing every verifier accepts, rustls/webpki (Deno's TLS) too. */
-export const EC_SIGNING: EcdsaParams = { name: "ECDSA", hash: "SHA-256" };
-
-/** One day in milliseconds. */
-export const DAY_MS = 86_400_000;
-
-/** A random positive 16-byte serial number, as hex (RFC 5280 §4.1.2.2 allows up to 20 bytes). */
-export function randomSerial(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  // Clear the sign bit and set the next one so the DER INTEGER is exactly 16 bytes and positive.
-  bytes[0] = (bytes[0] & 0x7f) | 0x40;
-  return toHex(bytes);
-}
-
-/** Lowercase hex of `bytes`, with `separator` between bytes. */
-export function toHex(bytes: Uint8Array, separator = ""): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(separator);
-}
-
-/** PEM text of `der`, ending in a newline as openssl writes it. */
-export function toPem(der: BufferSource, type: string): string {
-  return `${x509.PemConverter.encode(der, type)}\n`;
-}

@@ -2,7 +2,9 @@
 // once per LUMEN_HOME and reused; an existing CA is never replaced without the user removing it,
 // because every client that trusted it would silently stop trusting Lumen.
 import { exists, writeAtomically } from "../files.ts";
-import { DAY_MS, EC_KEY, EC_SIGNING, randomSerial, toHex, toPem, x509 } from "./_x509.ts";
+import { type CertificateFields, parseCertificate } from "./_certificate.ts";
+import { DAY_MS, EC_KEY, EC_SIGNING, randomSerial, toHex } from "./_conventions.ts";
+import { fromPem, toPem } from "./_pem.ts";
 
 /** A CA problem the user must fix; the message names the file and says what to do. */
 export class CaError extends Error {
@@ -19,8 +21,6 @@ export interface CertificateAuthority {
   fingerprintSha256: string;
   notAfter: Date;
   subject: string;
-  /** The parsed certificate, whose name and key identifier the leaves refer to. */
-  certificate: x509.X509Certificate;
   /** The key that signs the leaves. */
   privateKey: CryptoKey;
 }
@@ -96,6 +96,8 @@ async function createUnderLock(paths: CaPaths): Promise<CertificateAuthority | n
 }
 
 async function createCa(paths: CaPaths): Promise<CertificateAuthority> {
+  // Loaded here and by the first leaf mint, never to load the CA: it costs about 11 MB of memory.
+  const { x509 } = await import("./_x509.ts");
   const keys = await crypto.subtle.generateKey(EC_KEY, true, ["sign", "verify"]);
   const id = toHex(crypto.getRandomValues(new Uint8Array(4)));
   const notBefore = new Date(Date.now() - DAY_MS); // backdated for clients whose clock runs behind
@@ -118,8 +120,13 @@ async function createCa(paths: CaPaths): Promise<CertificateAuthority> {
   });
   const keyPem = toPem(await crypto.subtle.exportKey("pkcs8", keys.privateKey), "PRIVATE KEY");
   await writeAtomically(paths.keyPath, keyPem, 0o600);
-  await writeAtomically(paths.certPath, toPem(certificate.rawData, "CERTIFICATE"), 0o644);
-  return await describe(paths, certificate, keys.privateKey);
+  const certDer = new Uint8Array(certificate.rawData);
+  await writeAtomically(paths.certPath, toPem(certDer, "CERTIFICATE"), 0o644);
+  return await describe(paths, {
+    certDer,
+    certificate: parseCertificate(certDer),
+    privateKey: keys.privateKey,
+  });
 }
 
 async function loadCa(paths: CaPaths): Promise<CertificateAuthority> {
@@ -135,10 +142,10 @@ async function loadCa(paths: CaPaths): Promise<CertificateAuthority> {
   }
   const keyDer = await readPemBlock(paths.keyPath, "PRIVATE KEY");
   const certDer = await readPemBlock(paths.certPath, "CERTIFICATE");
-  let certificate: x509.X509Certificate;
+  let certificate: CertificateFields;
   let privateKey: CryptoKey;
   try {
-    certificate = new x509.X509Certificate(certDer);
+    certificate = parseCertificate(certDer);
   } catch (error) {
     throw new CaError(`Cannot parse "${paths.certPath}" (${messageOf(error)}); ${RESET_HINT}`);
   }
@@ -159,32 +166,36 @@ async function loadCa(paths: CaPaths): Promise<CertificateAuthority> {
       `Cannot use "${paths.certPath}": it expired on ${certificate.notAfter.toISOString()}; ${RESET_HINT}`,
     );
   }
-  return await describe(paths, certificate, privateKey);
+  return await describe(paths, { certDer, certificate, privateKey });
 }
 
 async function describe(
   paths: CaPaths,
-  certificate: x509.X509Certificate,
-  privateKey: CryptoKey,
+  { certDer, certificate, privateKey }: {
+    certDer: Uint8Array<ArrayBuffer>;
+    certificate: CertificateFields;
+    privateKey: CryptoKey;
+  },
 ): Promise<CertificateAuthority> {
-  const digest = new Uint8Array(await certificate.getThumbprint("SHA-256"));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", certDer));
   return {
-    certPem: toPem(certificate.rawData, "CERTIFICATE"),
+    certPem: toPem(certDer, "CERTIFICATE"),
     certPath: paths.certPath,
     keyPath: paths.keyPath,
     fingerprintSha256: toHex(digest, ":").toUpperCase(),
     notAfter: certificate.notAfter,
     subject: certificate.subject,
-    certificate,
     privateKey,
   };
 }
 
 /** True when `privateKey` signs what the certificate's public key verifies. */
-async function keyMatches(privateKey: CryptoKey, certificate: x509.X509Certificate) {
+async function keyMatches(privateKey: CryptoKey, certificate: CertificateFields) {
   const challenge = crypto.getRandomValues(new Uint8Array(32));
   try {
-    const publicKey = await certificate.publicKey.export(EC_KEY, ["verify"]);
+    const publicKey = await crypto.subtle.importKey("spki", certificate.spki, EC_KEY, false, [
+      "verify",
+    ]);
     const signature = await crypto.subtle.sign(EC_SIGNING, privateKey, challenge);
     return await crypto.subtle.verify(EC_SIGNING, publicKey, signature, challenge);
   } catch {
@@ -194,18 +205,13 @@ async function keyMatches(privateKey: CryptoKey, certificate: x509.X509Certifica
 }
 
 /** The DER of the PEM `type` block in `path`, which must hold exactly one block. */
-async function readPemBlock(path: string, type: string): Promise<ArrayBuffer> {
+async function readPemBlock(path: string, type: string): Promise<Uint8Array<ArrayBuffer>> {
   const text = await Deno.readTextFile(path);
-  let blocks: x509.PemStruct[] = [];
   try {
-    blocks = x509.PemConverter.decodeWithHeaders(text);
-  } catch {
-    // Malformed PEM headers: refused below like any file without exactly one block.
+    return fromPem(text, type);
+  } catch (error) {
+    throw new CaError(`Cannot parse "${path}": ${messageOf(error)}; ${RESET_HINT}`);
   }
-  if (blocks.length !== 1 || blocks[0].type !== type) {
-    throw new CaError(`Cannot parse "${path}": expected one PEM ${type} block; ${RESET_HINT}`);
-  }
-  return blocks[0].rawData;
 }
 
 function messageOf(error: unknown): string {

@@ -115,12 +115,22 @@ Deno.test("loadOrCreateCa() refuses a key that belongs to another CA", async () 
 });
 
 for (
-  const [file, text] of [["ca.pem", "garbage"], [
-    "ca-key.pem",
-    "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
-  ]]
+  const [file, what, text] of [
+    ["ca.pem", "no PEM block", "garbage"],
+    // DER for SEQUENCE { INTEGER 1 }: well-formed, but not a certificate.
+    [
+      "ca.pem",
+      "DER that is not a certificate",
+      "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n",
+    ],
+    [
+      "ca-key.pem",
+      "a key that is not one",
+      "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    ],
+  ]
 ) {
-  Deno.test(`loadOrCreateCa() refuses an unparsable ${file} and keeps it`, async () => {
+  Deno.test(`loadOrCreateCa() refuses a ${file} with ${what} and keeps it`, async () => {
     await using home = await tempHome();
     await loadOrCreateCa(home.path);
     await Deno.writeTextFile(`${home.path}/${file}`, text);

@@ -3,7 +3,9 @@
 import { isIP } from "node:net";
 import { createSecureContext, type SecureContext } from "node:tls";
 import type { CertificateAuthority } from "./ca.ts";
-import { DAY_MS, EC_KEY, EC_SIGNING, randomSerial, toPem, x509 } from "./_x509.ts";
+import { DAY_MS, EC_KEY, EC_SIGNING, randomSerial } from "./_conventions.ts";
+import { toPem } from "./_pem.ts";
+import type { x509 } from "./_x509.ts";
 
 /** A leaf certificate for one host and the TLS context that presents it. */
 export interface Leaf {
@@ -38,6 +40,9 @@ interface Entry {
 }
 
 interface LeafSetup {
+  x509: typeof x509;
+  /** The CA's name, which every leaf names as its issuer. */
+  issuer: x509.Name;
   publicKey: CryptoKey;
   keyPem: string;
   extensions: x509.Extension[];
@@ -68,7 +73,7 @@ export function createLeafCache(
       setup = undefined;
       throw error;
     });
-    const { publicKey, keyPem, extensions } = await setup;
+    const { x509, issuer, publicKey, keyPem, extensions } = await setup;
     const notBefore = new Date(now() - BACKDATE_MS);
     const notAfter = new Date(
       Math.min(notBefore.getTime() + MAX_VALIDITY_MS, ca.notAfter.getTime()),
@@ -77,7 +82,7 @@ export function createLeafCache(
     const certificate = await x509.X509CertificateGenerator.create({
       serialNumber: randomSerial(),
       subject: [{ CN: [host] }],
-      issuer: ca.certificate.subjectName,
+      issuer,
       notBefore,
       notAfter,
       publicKey,
@@ -130,12 +135,17 @@ export function createLeafCache(
   };
 }
 
-/** Generates the leaves' shared key pair and the extensions every leaf carries. */
+/** Loads x509 and generates the leaves' shared key pair and the extensions every leaf carries. */
 async function prepareLeaves(ca: CertificateAuthority): Promise<LeafSetup> {
+  // On the first mint rather than with the daemon: the library costs about 11 MB of memory.
+  const { x509 } = await import("./_x509.ts");
+  const caCertificate = new x509.X509Certificate(ca.certPem);
   const keys = await crypto.subtle.generateKey(EC_KEY, true, ["sign", "verify"]);
   const keyPem = toPem(await crypto.subtle.exportKey("pkcs8", keys.privateKey), "PRIVATE KEY");
-  const caKeyId = ca.certificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  const caKeyId = caCertificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
   return {
+    x509,
+    issuer: caCertificate.subjectName,
     publicKey: keys.publicKey,
     keyPem,
     extensions: [
@@ -145,7 +155,7 @@ async function prepareLeaves(ca: CertificateAuthority): Promise<LeafSetup> {
       // Lets clients pick the issuer by key id (RFC 5280 §4.2.1.1); a CA made elsewhere may lack one.
       caKeyId
         ? new x509.AuthorityKeyIdentifierExtension(caKeyId)
-        : await x509.AuthorityKeyIdentifierExtension.create(ca.certificate.publicKey),
+        : await x509.AuthorityKeyIdentifierExtension.create(caCertificate.publicKey),
     ],
   };
 }

@@ -1,7 +1,10 @@
 // What `lumen ca trust|untrust|status` needs to know about ca.pem: the names each OS's trust store
 // gives a certificate (SHA-1, serial) and what a person checks (SHA-256, expiry). Reads the
-// certificate only; the key stays untouched, so these commands never need to read it.
-import { toHex, x509 } from "./_x509.ts";
+// certificate only; the key stays untouched, so these commands never need to read it. The daemon
+// imports this module (core/trust), so it reads the DER itself rather than through x509.
+import { type CertificateFields, parseCertificate } from "./_certificate.ts";
+import { toHex } from "./_conventions.ts";
+import { fromPem } from "./_pem.ts";
 
 /** The CA certificate's identifying facts, read by readTrustFacts(). */
 export interface TrustFacts {
@@ -20,9 +23,11 @@ export interface TrustFacts {
 /** Reads the certificate at `path` (one PEM block); throws an Error naming the file otherwise. */
 export async function readTrustFacts(path: string): Promise<TrustFacts> {
   const text = await Deno.readTextFile(path);
-  let certificate: x509.X509Certificate;
+  let der: Uint8Array<ArrayBuffer>;
+  let certificate: CertificateFields;
   try {
-    certificate = new x509.X509Certificate(text);
+    der = fromPem(text, "CERTIFICATE");
+    certificate = parseCertificate(der);
   } catch (error) {
     throw new Error(
       `Cannot parse "${path}" as a PEM certificate (${
@@ -31,12 +36,12 @@ export async function readTrustFacts(path: string): Promise<TrustFacts> {
     );
   }
   const digest = async (algorithm: string) =>
-    toHex(new Uint8Array(await certificate.getThumbprint(algorithm))).toUpperCase();
+    toHex(new Uint8Array(await crypto.subtle.digest(algorithm, der))).toUpperCase();
   return {
     path,
     sha1: await digest("SHA-1"),
     fingerprintSha256: (await digest("SHA-256")).replace(/(..)(?!$)/g, "$1:"),
-    serial: certificate.serialNumber,
+    serial: certificate.serial,
     notAfter: certificate.notAfter,
     subject: certificate.subject,
   };
