@@ -7,7 +7,7 @@ const ALLOWED: Record<string, string[]> = {
   "core/parse/": ["core/parse/", "core/types.ts", "node:zlib"],
   "pricing/": ["pricing/", "core/types.ts"],
   "core/proxy/": ["core/proxy/", "core/tls/", "node:"],
-  "core/tls/": ["core/tls/", "core/files.ts", "node:", "@peculiar/x509", "reflect-metadata"],
+  "core/tls/": ["core/tls/", "core/files.ts", "node:"],
   "core/capture/": [
     "core/capture/",
     "core/parse/",

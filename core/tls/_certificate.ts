@@ -1,6 +1,7 @@
-// A minimal DER reader for X.509 certificates (RFC 5280 §4.1): what loading the CA and `lumen ca`
-// need, so that neither loads the x509 library. It reads the TBSCertificate up to the subject's
-// public key and checks the rest of the structure only as far as lengths and tags go.
+// A minimal DER reader for X.509 certificates (RFC 5280 §4.1): what loading the CA, `lumen ca`
+// and minting leaves need, so that none loads the x509 library. It reads the TBSCertificate up to
+// the subject's public key, and of the extensions only the subject key identifier; it checks the
+// rest of the structure only as far as lengths and tags go.
 import { toHex } from "./_conventions.ts";
 
 /** The fields parseCertificate() reads from a DER certificate. */
@@ -10,6 +11,10 @@ export interface CertificateFields {
   notAfter: Date;
   /** The subject as x509 formats it: `CN=…, O=…`, RDNs in certificate order, RFC 4514 escapes. */
   subject: string;
+  /** The subject Name as DER, which the leaves copy as their issuer so that chains match. */
+  subjectDer: Uint8Array<ArrayBuffer>;
+  /** The SubjectKeyIdentifier extension's key id; a CA made elsewhere may lack one. */
+  subjectKeyId?: Uint8Array<ArrayBuffer>;
   /** The DER SubjectPublicKeyInfo, as crypto.subtle.importKey("spki", …) takes it. */
   spki: Uint8Array<ArrayBuffer>;
 }
@@ -25,10 +30,13 @@ const SEQUENCE = 0x30;
 const SET = 0x31;
 const INTEGER = 0x02;
 const BIT_STRING = 0x03;
+const OCTET_STRING = 0x04;
 const OBJECT_IDENTIFIER = 0x06;
 const UTC_TIME = 0x17;
 const GENERALIZED_TIME = 0x18;
 const VERSION = 0xa0; // [0] EXPLICIT
+const EXTENSIONS = 0xa3; // [3] EXPLICIT
+const SUBJECT_KEY_IDENTIFIER = "2.5.29.14";
 const ANY = -1;
 
 // The attribute types x509 shows by short name (RFC 4514 §3 and a few more); others show as OIDs.
@@ -56,12 +64,13 @@ export function parseCertificate(der: Uint8Array<ArrayBuffer>): CertificateField
   const [certificate] = readAll(der, [SEQUENCE], "certificate");
   const [tbs] = readAll(certificate.contents, [SEQUENCE, SEQUENCE, BIT_STRING], "certificate");
   const fields = readElements(tbs.contents);
-  const [serial, , , validity, subject, spki] = fields[0]?.tag === VERSION
+  const [serial, , , validity, subject, spki, ...optional] = fields[0]?.tag === VERSION
     ? fields.slice(1)
     : fields;
   expect(serial, INTEGER, "serial number");
   const times = expect(validity, SEQUENCE, "validity").contents;
   const [, notAfter] = readAll(times, [ANY, ANY], "validity");
+  const extensions = optional.find((element) => element.tag === EXTENSIONS);
   return {
     // A leading 0x00 only keeps a high first bit from reading as negative.
     serial: toHex(
@@ -71,8 +80,32 @@ export function parseCertificate(der: Uint8Array<ArrayBuffer>): CertificateField
     ),
     notAfter: readTime(notAfter),
     subject: formatName(expect(subject, SEQUENCE, "subject")),
+    subjectDer: subject.bytes,
+    subjectKeyId: extensions && readSubjectKeyId(extensions),
     spki: expect(spki, SEQUENCE, "subject public key info").bytes,
   };
+}
+
+/** The public key bits of a DER SubjectPublicKeyInfo, without the BIT STRING's unused-bits byte. */
+export function readSubjectPublicKey(spki: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const [info] = readAll(spki, [SEQUENCE], "subject public key info");
+  const [, key] = readAll(info.contents, [SEQUENCE, BIT_STRING], "subject public key info");
+  return key.contents.subarray(1);
+}
+
+/** The key id in the extensions [3] (RFC 5280 §4.2.1.2), or undefined without one. */
+function readSubjectKeyId(extensions: Element): Uint8Array<ArrayBuffer> | undefined {
+  const [list] = readAll(extensions.contents, [SEQUENCE], "extensions");
+  for (const extension of readElements(list.contents)) {
+    // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+    const [id, ...rest] = readElements(expect(extension, SEQUENCE, "extension").contents);
+    const oid = readOid(expect(id, OBJECT_IDENTIFIER, "extension id").contents);
+    if (oid !== SUBJECT_KEY_IDENTIFIER) continue;
+    const value = expect(rest.at(-1), OCTET_STRING, "extension value");
+    const [keyId] = readAll(value.contents, [OCTET_STRING], "subject key identifier");
+    return keyId.contents;
+  }
+  return undefined;
 }
 
 /** The elements filling `bytes`, which must have the given tags (or ANY). */
@@ -198,7 +231,7 @@ function readOid(contents: Uint8Array): string {
     arc = 0;
   }
   if (arcs.length === 0 || contents[contents.length - 1] & 0x80) {
-    throw new SyntaxError("Malformed certificate: bad attribute type");
+    throw new SyntaxError("Malformed certificate: bad object identifier");
   }
   // The first subidentifier packs the first two arcs: 40 × first + second, the first at most 2.
   const first = Math.min(Math.floor(arcs[0] / 40), 2);

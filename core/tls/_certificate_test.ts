@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { parseCertificate } from "./_certificate.ts";
-import { EC_KEY, EC_SIGNING } from "./_conventions.ts";
+import { parseCertificate, readSubjectPublicKey } from "./_certificate.ts";
+import { EC_KEY, EC_SIGNING, toHex } from "./_conventions.ts";
 import { fromPem } from "./_pem.ts";
-import { x509 } from "./_x509.ts";
+// reflect-metadata must be evaluated before @peculiar/x509 (its ASN.1 schemas use decorators).
+import "reflect-metadata";
+import * as x509 from "@peculiar/x509";
 import { loadOrCreateCa } from "./ca.ts";
 
 const keys = await crypto.subtle.generateKey(EC_KEY, true, ["sign", "verify"]);
@@ -43,6 +45,25 @@ Deno.test("parseCertificate() reads the CA loadOrCreateCa() creates as x509 does
   } finally {
     await Deno.remove(home, { recursive: true });
   }
+});
+
+Deno.test("parseCertificate() reads the subject's DER and key id that leaves need, as x509 does", async () => {
+  const home = await Deno.makeTempDir({ prefix: "lumen-certificate-test-" });
+  try {
+    const der = fromPem((await loadOrCreateCa(home)).certPem, "CERTIFICATE");
+    const expected = new x509.X509Certificate(der);
+    const fields = parseCertificate(der);
+    assert.deepEqual(fields.subjectDer, new Uint8Array(expected.subjectName.toArrayBuffer()));
+    const keyId = expected.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId;
+    assert.equal(toHex(fields.subjectKeyId!), keyId);
+    // RFC 5280 §4.2.1.2 method 1 hashes these bits: x509's own key id must come out of them.
+    const bits = readSubjectPublicKey(fields.spki);
+    assert.equal(toHex(new Uint8Array(await crypto.subtle.digest("SHA-1", bits))), keyId);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+  // Without extensions, or without that one, there is no key id.
+  assert.equal(parseCertificate(await certificate("CN=x")).subjectKeyId, undefined);
 });
 
 Deno.test("parseCertificate() formats a name of several RDNs as x509 does", async () => {

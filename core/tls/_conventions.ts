@@ -1,5 +1,4 @@
-// The key and serial conventions the CA and its leaves share. Kept apart from _x509.ts so that
-// the daemon can load its CA at startup without evaluating the x509 library (about 11 MB).
+// The key and serial conventions the CA and its leaves share.
 
 /**
  * ECDSA P-256 for the CA and the leaves: WebCrypto signs with it in under a millisecond, every

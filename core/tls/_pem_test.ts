@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { fromPem, toPem } from "./_pem.ts";
-import { x509 } from "./_x509.ts";
+// reflect-metadata must be evaluated before @peculiar/x509 (its ASN.1 schemas use decorators).
+import "reflect-metadata";
+import * as x509 from "@peculiar/x509";
 import { loadOrCreateCa } from "./ca.ts";
 
 const home = await Deno.makeTempDir({ prefix: "lumen-pem-test-" });

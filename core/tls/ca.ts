@@ -3,7 +3,9 @@
 // because every client that trusted it would silently stop trusting Lumen.
 import { exists, writeAtomically } from "../files.ts";
 import { type CertificateFields, parseCertificate } from "./_certificate.ts";
+import { buildCertificate, distinguishedName } from "./_certificate_builder.ts";
 import { DAY_MS, EC_KEY, EC_SIGNING, randomSerial, toHex } from "./_conventions.ts";
+import { extensions, KEY_USAGE, keyIdentifier } from "./_extensions.ts";
 import { fromPem, toPem } from "./_pem.ts";
 
 /** A CA problem the user must fix; the message names the file and says what to do. */
@@ -96,31 +98,27 @@ async function createUnderLock(paths: CaPaths): Promise<CertificateAuthority | n
 }
 
 async function createCa(paths: CaPaths): Promise<CertificateAuthority> {
-  // Loaded here and by the first leaf mint, never to load the CA: it costs about 11 MB of memory.
-  const { x509 } = await import("./_x509.ts");
   const keys = await crypto.subtle.generateKey(EC_KEY, true, ["sign", "verify"]);
+  const spki = new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey));
   const id = toHex(crypto.getRandomValues(new Uint8Array(4)));
+  const name = distinguishedName(`Lumen Local CA (${id})`, "Lumen");
   const notBefore = new Date(Date.now() - DAY_MS); // backdated for clients whose clock runs behind
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerial(),
-    name: `CN=Lumen Local CA (${id}), O=Lumen`,
+  const certDer = await buildCertificate({
+    serial: randomSerial(),
+    issuer: name,
+    subject: name,
     notBefore,
     notAfter: new Date(notBefore.getTime() + VALIDITY_MS),
-    keys,
-    signingAlgorithm: EC_SIGNING,
+    spki,
     extensions: [
       // pathLen 0: this CA signs leaves only, never another CA.
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
-        true,
-      ),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      extensions.basicConstraints({ ca: true, pathLength: 0 }),
+      extensions.keyUsage(KEY_USAGE.keyCertSign, KEY_USAGE.cRLSign),
+      extensions.subjectKeyIdentifier(await keyIdentifier(spki)),
     ],
-  });
+  }, keys.privateKey);
   const keyPem = toPem(await crypto.subtle.exportKey("pkcs8", keys.privateKey), "PRIVATE KEY");
   await writeAtomically(paths.keyPath, keyPem, 0o600);
-  const certDer = new Uint8Array(certificate.rawData);
   await writeAtomically(paths.certPath, toPem(certDer, "CERTIFICATE"), 0o644);
   return await describe(paths, {
     certDer,

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import { X509Certificate as NodeX509 } from "node:crypto";
 import { CaError, loadOrCreateCa } from "./ca.ts";
-import { x509 } from "./_x509.ts";
+// reflect-metadata must be evaluated before @peculiar/x509 (its ASN.1 schemas use decorators).
+import "reflect-metadata";
+import * as x509 from "@peculiar/x509";
 
 async function tempHome() {
   const path = await Deno.makeTempDir({ prefix: "lumen-ca-test-" });
@@ -33,6 +36,23 @@ Deno.test("loadOrCreateCa() creates a CA certificate file without the key and a 
   assert.ok(cert.notAfter.getTime() > Date.now() + 9 * 365 * 86_400_000);
   assert.equal(ca.notAfter.getTime(), cert.notAfter.getTime());
   assert.match(ca.fingerprintSha256, /^[0-9A-F]{2}(?::[0-9A-F]{2}){31}$/);
+});
+
+Deno.test("loadOrCreateCa() creates a self-signed CA that node:crypto reads as one", async () => {
+  await using home = await tempHome();
+  const ca = await loadOrCreateCa(home.path);
+  const cert = new NodeX509(ca.certPem);
+  assert.equal(cert.subject, ca.subject.replace(", ", "\n"));
+  assert.equal(cert.issuer, cert.subject);
+  assert.equal(cert.ca, true);
+  // Deno lists the KeyUsage bits here (Node lists the ExtendedKeyUsage OIDs).
+  assert.deepEqual(cert.keyUsage, ["KeyCertSign", "CRLSign"]);
+  assert.equal(cert.subjectAltName, undefined);
+  assert.ok(cert.validFromDate.getTime() < Date.now() - 23 * 3600_000);
+  assert.equal(cert.validToDate.getTime(), ca.notAfter.getTime());
+  assert.equal(cert.verify(cert.publicKey), true);
+  assert.equal(cert.checkIssued(cert), true);
+  assert.equal(cert.fingerprint256, ca.fingerprintSha256);
 });
 
 Deno.test("loadOrCreateCa() reuses the CA on later starts", async () => {

@@ -3,9 +3,11 @@
 import { isIP } from "node:net";
 import { createSecureContext, type SecureContext } from "node:tls";
 import type { CertificateAuthority } from "./ca.ts";
-import { DAY_MS, EC_KEY, EC_SIGNING, randomSerial } from "./_conventions.ts";
-import { toPem } from "./_pem.ts";
-import type { x509 } from "./_x509.ts";
+import { parseCertificate } from "./_certificate.ts";
+import { buildCertificate, distinguishedName } from "./_certificate_builder.ts";
+import { DAY_MS, EC_KEY, randomSerial } from "./_conventions.ts";
+import { extensions, KEY_USAGE, keyIdentifier } from "./_extensions.ts";
+import { fromPem, toPem } from "./_pem.ts";
 
 /** A leaf certificate for one host and the TLS context that presents it. */
 export interface Leaf {
@@ -40,12 +42,12 @@ interface Entry {
 }
 
 interface LeafSetup {
-  x509: typeof x509;
-  /** The CA's name, which every leaf names as its issuer. */
-  issuer: x509.Name;
-  publicKey: CryptoKey;
+  /** The CA's subject Name as DER, which every leaf names as its issuer. */
+  issuer: Uint8Array;
+  spki: Uint8Array;
   keyPem: string;
-  extensions: x509.Extension[];
+  /** The extensions every leaf carries before its SubjectAltName. */
+  extensions: Uint8Array[];
 }
 
 // CA/Browser Forum ballot SC-081 caps leaf validity at 200 days from March 2026, and some clients
@@ -73,31 +75,24 @@ export function createLeafCache(
       setup = undefined;
       throw error;
     });
-    const { x509, issuer, publicKey, keyPem, extensions } = await setup;
+    const { issuer, spki, keyPem, extensions: shared } = await setup;
     const notBefore = new Date(now() - BACKDATE_MS);
-    const notAfter = new Date(
-      Math.min(notBefore.getTime() + MAX_VALIDITY_MS, ca.notAfter.getTime()),
-    );
-    const sanType = isIP(host) ? "ip" : "dns";
-    const certificate = await x509.X509CertificateGenerator.create({
-      serialNumber: randomSerial(),
-      subject: [{ CN: [host] }],
+    const end = Math.min(notBefore.getTime() + MAX_VALIDITY_MS, ca.notAfter.getTime());
+    // X.509 times have whole seconds: the leaf's notAfter is the one the certificate states.
+    const notAfter = new Date(end - end % 1000);
+    const certDer = await buildCertificate({
+      serial: randomSerial(),
       issuer,
+      subject: distinguishedName(host),
       notBefore,
       notAfter,
-      publicKey,
-      signingKey: ca.privateKey,
-      signingAlgorithm: EC_SIGNING,
-      extensions: [
-        ...extensions,
-        new x509.SubjectAlternativeNameExtension([{ type: sanType, value: host }]),
-      ],
-    });
-    const certPem = toPem(certificate.rawData, "CERTIFICATE");
+      spki,
+      extensions: [...shared, extensions.subjectAltName(host)],
+    }, ca.privateKey);
+    const certPem = toPem(certDer, "CERTIFICATE");
     const context = createSecureContext({ cert: certPem, key: keyPem });
     mints++;
-    // The certificate's own notAfter: X.509 times drop the milliseconds of the one requested.
-    return { certPem, keyPem, context, notAfter: certificate.notAfter };
+    return { certPem, keyPem, context, notAfter };
   }
 
   function get(host: string): Promise<Leaf> {
@@ -135,27 +130,23 @@ export function createLeafCache(
   };
 }
 
-/** Loads x509 and generates the leaves' shared key pair and the extensions every leaf carries. */
+/** Generates the leaves' shared key pair and the extensions every leaf carries. */
 async function prepareLeaves(ca: CertificateAuthority): Promise<LeafSetup> {
-  // On the first mint rather than with the daemon: the library costs about 11 MB of memory.
-  const { x509 } = await import("./_x509.ts");
-  const caCertificate = new x509.X509Certificate(ca.certPem);
+  const caCertificate = parseCertificate(fromPem(ca.certPem, "CERTIFICATE"));
   const keys = await crypto.subtle.generateKey(EC_KEY, true, ["sign", "verify"]);
   const keyPem = toPem(await crypto.subtle.exportKey("pkcs8", keys.privateKey), "PRIVATE KEY");
-  const caKeyId = caCertificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
   return {
-    x509,
-    issuer: caCertificate.subjectName,
-    publicKey: keys.publicKey,
+    issuer: caCertificate.subjectDer,
+    spki: new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey)),
     keyPem,
     extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      extensions.basicConstraints({ ca: false }),
+      extensions.keyUsage(KEY_USAGE.digitalSignature),
+      extensions.serverAuth(),
       // Lets clients pick the issuer by key id (RFC 5280 §4.2.1.1); a CA made elsewhere may lack one.
-      caKeyId
-        ? new x509.AuthorityKeyIdentifierExtension(caKeyId)
-        : await x509.AuthorityKeyIdentifierExtension.create(caCertificate.publicKey),
+      extensions.authorityKeyIdentifier(
+        caCertificate.subjectKeyId ?? await keyIdentifier(caCertificate.spki),
+      ),
     ],
   };
 }

@@ -4,7 +4,9 @@ import type { AddressInfo } from "node:net";
 import tls from "node:tls";
 import { loadOrCreateCa } from "./ca.ts";
 import { createLeafCache } from "./leaf_cache.ts";
-import { x509 } from "./_x509.ts";
+// reflect-metadata must be evaluated before @peculiar/x509 (its ASN.1 schemas use decorators).
+import "reflect-metadata";
+import * as x509 from "@peculiar/x509";
 
 const DAY_MS = 86_400_000;
 // The CA lives in memory once loaded, so its directory can go straight away.
@@ -53,6 +55,44 @@ Deno.test("LeafCache.get() puts an IP address SAN on a leaf for an IP literal", 
     assert.deepEqual(san.names.toJSON(), [{ type: "ip", value: host }]);
     assert.equal(new NodeX509(certPem).checkIP(host), host);
   }
+});
+
+Deno.test("LeafCache.get() mints DNS, IPv4 and IPv6 leaves that node:crypto and openssl accept", async () => {
+  const cache = createLeafCache(ca);
+  const nodeCa = new NodeX509(ca.certPem);
+  const sans: Record<string, string> = {
+    "api.openai.com": "DNS:api.openai.com",
+    "127.0.0.1": "IP Address:127.0.0.1",
+    "::1": "IP Address:::1",
+    "2001:db8::8a2e:370:7334": "IP Address:2001:db8::8a2e:370:7334",
+    "::ffff:192.0.2.1": "IP Address:::ffff:192.0.2.1",
+    "fe80::1%eth0": "IP Address:fe80::1", // a zone names an interface of this host only
+  };
+  await using dir = await tempDir();
+  const files = [`${dir.path}/ca.pem`];
+  await Deno.writeTextFile(files[0], ca.certPem);
+  for (const [host, san] of Object.entries(sans)) {
+    const leaf = await cache.get(host);
+    const cert = new NodeX509(leaf.certPem);
+    assert.equal(cert.subject, `CN=${host}`);
+    assert.equal(cert.issuer, nodeCa.subject);
+    assert.equal(cert.subjectAltName, san);
+    assert.equal(cert.ca, false);
+    // Deno lists the KeyUsage bits here (Node lists the ExtendedKeyUsage OIDs).
+    assert.deepEqual(cert.keyUsage, ["DigitalSignature"]);
+    assert.ok(cert.validFromDate.getTime() < Date.now() - DAY_MS);
+    assert.equal(cert.validToDate.getTime(), leaf.notAfter.getTime());
+    assert.equal(cert.verify(nodeCa.publicKey), true);
+    assert.equal(cert.checkIssued(nodeCa), true);
+    files.push(`${dir.path}/leaf-${files.length}.pem`);
+    await Deno.writeTextFile(files.at(-1)!, leaf.certPem);
+  }
+  const out = await new Deno.Command("openssl", {
+    args: ["verify", "-x509_strict", "-CAfile", files[0], ...files],
+    stdin: "null",
+  }).output();
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  assert.deepEqual(lines, files.map((file) => `${file}: OK`), new TextDecoder().decode(out.stderr));
 });
 
 Deno.test("LeafCache.get() shares one key pair across hosts and keys hosts case-insensitively", async () => {
@@ -145,6 +185,11 @@ Deno.test("LeafCache leaves pass a strict TLS handshake that trusts only the CA"
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+async function tempDir() {
+  const path = await Deno.makeTempDir({ prefix: "lumen-leaf-test-" });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
 
 /** Connects with default verification and resolves the peer certificate once authorized. */
 function handshake(options: tls.ConnectionOptions): Promise<tls.PeerCertificate> {
