@@ -128,6 +128,7 @@ export class Ledger implements StoreReader {
         writeLapChange(db, closed, opened);
         this.#hook?.lapClosed(closed);
       });
+      db.syncToDiskNow();
     });
   }
 

@@ -1,8 +1,8 @@
 // The write path, "visible ⇒ on disk": captured events are queued and written by group commit, one
 // transaction per event-loop turn, and handed to the Aggregator (which publishes them on SSE and in
-// the stats) only after that commit. Under load commits are at least minCommitGapMs apart, so
-// the batches grow instead of the fsyncs, which run on the proxy's thread. A failing write never
-// reaches the proxy.
+// the stats) only once that commit is on disk. The commit runs on the proxy's thread, its fsync on
+// Deno's I/O threads (Database.deferSync). Under load commits are at least minCommitGapMs apart,
+// so the batches grow instead of the commits. A failing write never reaches the proxy.
 import { messageOf } from "../config.ts";
 import type { PlanWindow, Provider, StoreHealth, UsageEvent } from "../types.ts";
 import type { Aggregator } from "./aggregator.ts";
@@ -23,9 +23,9 @@ export interface RecorderOptions {
   retryMaxMs?: number;
   /**
    * Least time between two commits; default 20 ms. Alone, an event is committed in the next turn
-   * of the event loop. Under load each commit's fsync (about 1.7 ms here) runs on the proxy's
-   * thread: with no gap commits took 12.5 % of the daemon's time at 1,000 requests/s, with 20 ms
-   * 7.4 % (CPU profiles, `deno task profile relay`), and events reach the dashboard ≤ 20 ms later.
+   * of the event loop. When each commit's fsync still ran on the proxy's thread (about 1.7 ms
+   * here), commits took 12.5 % of the daemon's time at 1,000 requests/s with no gap and 7.4 % with
+   * 20 ms (CPU profiles, `deno task profile relay`); events reach the dashboard ≤ 20 ms later.
    */
   minCommitGapMs?: number;
   /**
@@ -37,7 +37,7 @@ export interface RecorderOptions {
 
 interface Entry {
   item: BatchItem;
-  /** Handed to the aggregator already (only ever ahead of the commit while writes fail). */
+  /** Handed to the aggregator already (only ever ahead of the disk while writes fail). */
   shown: boolean;
 }
 
@@ -47,6 +47,11 @@ export class Recorder {
   #aggregator: Aggregator;
   #options: Required<RecorderOptions>;
   #queue: Entry[] = [];
+  /** Committed, waiting for the next fsync. */
+  #committed: Entry[] = [];
+  /** Committed, their fsync running. */
+  #syncing: Entry[] | null = null;
+  #syncFailed = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #failure: { at: number; message: string } | null = null;
   #retryMs: number;
@@ -80,10 +85,26 @@ export class Recorder {
   }
 
   /**
-   * Writes everything pending now, in one transaction, then hands it to the aggregator. Returns
-   * whether everything recorded so far is on disk; on failure the items stay queued for a retry.
+   * Writes everything pending now, in one transaction, waits for it to reach the disk, then hands
+   * it to the aggregator. Returns whether everything recorded so far is on disk; on failure the
+   * items stay queued for a retry.
    */
   flush(): boolean {
+    if (!this.#commit()) return false;
+    try {
+      this.#db.syncToDiskNow();
+    } catch (error) {
+      this.#syncError(error);
+    }
+    // Batches whose fsync still runs come first: they were committed first.
+    const entries = [...this.#syncing ?? [], ...this.#committed];
+    this.#committed = [];
+    this.#show(entries.filter((entry) => !entry.shown));
+    return true;
+  }
+
+  /** Commits what is queued; false, with the items kept for a retry, when the database refuses. */
+  #commit(): boolean {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#queue.length === 0) return true;
@@ -104,8 +125,38 @@ export class Recorder {
       this.#failure = null;
       this.#retryMs = this.#options.retryMinMs;
     }
-    this.#show(batch.filter((entry) => !entry.shown));
+    for (const entry of batch) this.#committed.push(entry);
     return true;
+  }
+
+  /** The timer's write: commits now, shows the batch once an fsync off the event loop ends. */
+  #commitLater(): void {
+    if (this.#commit()) this.#syncCommitted();
+  }
+
+  #syncCommitted(): void {
+    // One fsync at a time: one that starts after a commit covers it, and events show in order.
+    if (this.#syncing || this.#committed.length === 0) return;
+    const covered = this.#committed;
+    this.#committed = [];
+    this.#syncing = covered;
+    this.#db.syncToDisk()
+      .catch((error) => this.#syncError(error))
+      .then(() => {
+        this.#syncing = null;
+        this.#show(covered.filter((entry) => !entry.shown));
+        this.#syncCommitted();
+      });
+  }
+
+  /** A committed batch whose fsync failed is shown all the same: it is in the database. */
+  #syncError(error: unknown): void {
+    if (this.#syncFailed) return;
+    this.#syncFailed = true;
+    this.#options.log(
+      `Cannot flush ${this.#db.path} to disk (${messageOf(error)}); ` +
+        "the last events may not survive a power cut",
+    );
   }
 
   /** Events shown while writes fail and not on disk yet, oldest first. */
@@ -158,7 +209,7 @@ export class Recorder {
       // Everything recorded until this timer fires, typically all the responses that ended in
       // this turn of the event loop, goes into the same transaction.
       const wait = this.#lastCommitAt + this.#options.minCommitGapMs - performance.now();
-      this.#timer = setTimeout(() => this.flush(), Math.max(0, wait));
+      this.#timer = setTimeout(() => this.#commitLater(), Math.max(0, wait));
     }
   }
 
@@ -173,7 +224,7 @@ export class Recorder {
     this.#failure = { at: this.#options.now(), message };
     this.#show(this.#queue.filter((entry) => !entry.shown));
     this.#bound();
-    this.#timer = setTimeout(() => this.flush(), this.#retryMs);
+    this.#timer = setTimeout(() => this.#commitLater(), this.#retryMs);
     this.#retryMs = Math.min(this.#retryMs * 2, this.#options.retryMaxMs);
   }
 

@@ -63,6 +63,7 @@ Deno.test("Recorder writes events recorded in one tick in one transaction, then 
   await tick();
   assert.equal(t.transactions(), 1);
   assert.deepEqual(t.storedIds(), batch.map((event) => event.id));
+  for (let i = 0; i < 100 && t.shown.length < 50; i++) await tick(5); // the fsync, off the loop
   assert.deepEqual(t.shown, batch.map((event) => event.id), "shown in recorded order");
   assert.equal(t.aggregator.stats().total.requests, 50);
   assert.deepEqual(t.recorder.health(), { ok: true, error: null, pending: 0, dropped: 0 });
@@ -71,6 +72,60 @@ Deno.test("Recorder writes events recorded in one tick in one transaction, then 
   await tick(40); // past the least gap between commits (20 ms)
   assert.equal(t.transactions(), 2, "a later tick is a later transaction");
   assert.equal(t.storedIds().length, 53);
+});
+
+Deno.test("Recorder shows a batch only once its fsync is done, batches in commit order", async () => {
+  await using t = await setup({ minCommitGapMs: 0 });
+  const syncs: (() => void)[] = [];
+  t.db.syncToDisk = () => new Promise<void>((resolve) => syncs.push(resolve));
+  const [first, second, third] = events(3);
+  t.recorder.record(first);
+  await tick();
+  assert.equal(t.storedIds().length, 1, "committed");
+  assert.deepEqual(t.shown, [], "not shown while its fsync runs");
+  t.recorder.record(second);
+  await tick();
+  t.recorder.record(third);
+  await tick();
+  assert.equal(t.storedIds().length, 3);
+  assert.equal(syncs.length, 1, "one fsync at a time: the next waits for it");
+  syncs[0]();
+  await tick();
+  assert.deepEqual(t.shown, [first.id]);
+  assert.equal(syncs.length, 2, "the next fsync covers both later commits");
+  syncs[1]();
+  await tick();
+  assert.deepEqual(t.shown, [first.id, second.id, third.id]);
+});
+
+Deno.test("Recorder.flush() waits for the disk and shows batches whose fsync still runs", async () => {
+  await using t = await setup({ minCommitGapMs: 0 });
+  let now = 0;
+  t.db.syncToDisk = () => new Promise<void>(() => {}); // never ends
+  const syncToDiskNow = t.db.syncToDiskNow.bind(t.db);
+  t.db.syncToDiskNow = () => {
+    now++;
+    syncToDiskNow();
+  };
+  const [first, second] = events(2);
+  t.recorder.record(first);
+  await tick();
+  t.recorder.record(second);
+  assert.equal(t.recorder.flush(), true);
+  assert.equal(now, 1);
+  assert.deepEqual(t.shown, [first.id, second.id]);
+});
+
+Deno.test("Recorder shows a committed batch when its fsync fails, and says so once", async () => {
+  await using t = await setup({ minCommitGapMs: 0 });
+  t.db.syncToDisk = () => Promise.reject(new Error("EIO"));
+  for (const event of events(2)) {
+    t.recorder.record(event);
+    for (let i = 0; i < 100 && t.shown.length === 0; i++) await tick(5);
+  }
+  for (let i = 0; i < 100 && t.shown.length < 2; i++) await tick(5);
+  assert.equal(t.shown.length, 2);
+  assert.deepEqual(t.logs.filter((line) => line.includes("EIO")).length, 1);
 });
 
 Deno.test("Recorder keeps commits minCommitGapMs apart, batching what arrives meanwhile", async () => {
