@@ -110,6 +110,7 @@ Deno.test("buildCertificate() names a CA without a key id by its key's SHA-1, as
     fingerprintSha256: "",
     notAfter: fields.notAfter,
     subject: fields.subject,
+    certificate: fields,
     privateKey: keys.privateKey,
   };
   const der = fromPem((await createLeafCache(otherCa).get("example.org")).certPem, "CERTIFICATE");

@@ -25,3 +25,12 @@ export function randomSerial(): string {
 export function toHex(bytes: Uint8Array, separator = ""): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(separator);
 }
+
+/** The `algorithm` digest of a DER certificate in uppercase hex, as openssl and the OSes show it. */
+export async function fingerprint(
+  der: Uint8Array<ArrayBuffer>,
+  algorithm: "SHA-1" | "SHA-256",
+  separator = "",
+): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest(algorithm, der)), separator).toUpperCase();
+}

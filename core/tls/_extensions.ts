@@ -17,9 +17,6 @@ export const extensions = {
   subjectAltName,
 };
 
-// An IPv4 address at the end of an IPv6 one (RFC 4291 §2.2 form 3, "::ffff:1.2.3.4").
-const EMBEDDED_IPV4_REGEXP = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
-
 /** The key identifier of `spki`: SHA-1 of its public key bits (RFC 5280 §4.2.1.2, method 1). */
 export async function keyIdentifier(spki: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-1", readSubjectPublicKey(spki)));
@@ -69,10 +66,9 @@ function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Arra
 /** The network-order bytes of an IP literal that node:net's isIP() accepts. */
 function ipAddressBytes(ip: string): Uint8Array {
   if (isIP(ip) === 4) return Uint8Array.from(ip.split("."), Number);
-  // A zone ("fe80::1%eth0") only means something on this host; an iPAddress has none.
-  let text = ip.split("%")[0];
-  const ipv4 = EMBEDDED_IPV4_REGEXP.exec(text);
-  if (ipv4) text = `${text.slice(0, ipv4.index)}0:0`;
+  // A zone ("fe80::1%eth0") only means something on this host; an iPAddress has none. The URL
+  // parser writes the rest in hex groups only, an embedded IPv4 ("::ffff:1.2.3.4") included.
+  const text = new URL(`http://[${ip.split("%")[0]}]/`).hostname.slice(1, -1);
   const [head, tail = ""] = text.split("::");
   const [left, right] = [head, tail].map((part) =>
     part ? part.split(":").map((group) => parseInt(group, 16)) : []
@@ -82,6 +78,5 @@ function ipAddressBytes(ip: string): Uint8Array {
   const bytes = new Uint8Array(16);
   const view = new DataView(bytes.buffer);
   groups.forEach((group, i) => view.setUint16(2 * i, group));
-  if (ipv4) bytes.set(ipv4.slice(1).map(Number), 12);
   return bytes;
 }

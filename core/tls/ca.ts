@@ -4,7 +4,7 @@
 import { exists, writeAtomically } from "../files.ts";
 import { type CertificateFields, parseCertificate } from "./_certificate.ts";
 import { buildCertificate, distinguishedName } from "./_certificate_builder.ts";
-import { DAY_MS, EC_KEY, EC_SIGNING, randomSerial, toHex } from "./_conventions.ts";
+import { DAY_MS, EC_KEY, EC_SIGNING, fingerprint, randomSerial, toHex } from "./_conventions.ts";
 import { extensions, KEY_USAGE, keyIdentifier } from "./_extensions.ts";
 import { fromPem, toPem } from "./_pem.ts";
 
@@ -23,6 +23,8 @@ export interface CertificateAuthority {
   fingerprintSha256: string;
   notAfter: Date;
   subject: string;
+  /** The parsed certificate, whose subject and key identifier the leaves refer to. */
+  certificate: CertificateFields;
   /** The key that signs the leaves. */
   privateKey: CryptoKey;
 }
@@ -175,14 +177,14 @@ async function describe(
     privateKey: CryptoKey;
   },
 ): Promise<CertificateAuthority> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", certDer));
   return {
     certPem: toPem(certDer, "CERTIFICATE"),
     certPath: paths.certPath,
     keyPath: paths.keyPath,
-    fingerprintSha256: toHex(digest, ":").toUpperCase(),
+    fingerprintSha256: await fingerprint(certDer, "SHA-256", ":"),
     notAfter: certificate.notAfter,
     subject: certificate.subject,
+    certificate,
     privateKey,
   };
 }

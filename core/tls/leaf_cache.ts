@@ -3,11 +3,10 @@
 import { isIP } from "node:net";
 import { createSecureContext, type SecureContext } from "node:tls";
 import type { CertificateAuthority } from "./ca.ts";
-import { parseCertificate } from "./_certificate.ts";
 import { buildCertificate, distinguishedName } from "./_certificate_builder.ts";
 import { DAY_MS, EC_KEY, randomSerial } from "./_conventions.ts";
 import { extensions, KEY_USAGE, keyIdentifier } from "./_extensions.ts";
-import { fromPem, toPem } from "./_pem.ts";
+import { toPem } from "./_pem.ts";
 
 /** A leaf certificate for one host and the TLS context that presents it. */
 export interface Leaf {
@@ -132,11 +131,10 @@ export function createLeafCache(
 
 /** Generates the leaves' shared key pair and the extensions every leaf carries. */
 async function prepareLeaves(ca: CertificateAuthority): Promise<LeafSetup> {
-  const caCertificate = parseCertificate(fromPem(ca.certPem, "CERTIFICATE"));
   const keys = await crypto.subtle.generateKey(EC_KEY, true, ["sign", "verify"]);
   const keyPem = toPem(await crypto.subtle.exportKey("pkcs8", keys.privateKey), "PRIVATE KEY");
   return {
-    issuer: caCertificate.subjectDer,
+    issuer: ca.certificate.subjectDer,
     spki: new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey)),
     keyPem,
     extensions: [
@@ -145,7 +143,7 @@ async function prepareLeaves(ca: CertificateAuthority): Promise<LeafSetup> {
       extensions.serverAuth(),
       // Lets clients pick the issuer by key id (RFC 5280 §4.2.1.1); a CA made elsewhere may lack one.
       extensions.authorityKeyIdentifier(
-        caCertificate.subjectKeyId ?? await keyIdentifier(caCertificate.spki),
+        ca.certificate.subjectKeyId ?? await keyIdentifier(ca.certificate.spki),
       ),
     ],
   };

@@ -3,7 +3,7 @@
 // certificate only; the key stays untouched, so these commands never need to read it. The daemon
 // imports this module (core/trust), so it reads the DER itself rather than through x509.
 import { type CertificateFields, parseCertificate } from "./_certificate.ts";
-import { toHex } from "./_conventions.ts";
+import { fingerprint } from "./_conventions.ts";
 import { fromPem } from "./_pem.ts";
 
 /** The CA certificate's identifying facts, read by readTrustFacts(). */
@@ -35,12 +35,10 @@ export async function readTrustFacts(path: string): Promise<TrustFacts> {
       }); start Lumen once to create its CA there`,
     );
   }
-  const digest = async (algorithm: string) =>
-    toHex(new Uint8Array(await crypto.subtle.digest(algorithm, der))).toUpperCase();
   return {
     path,
-    sha1: await digest("SHA-1"),
-    fingerprintSha256: (await digest("SHA-256")).replace(/(..)(?!$)/g, "$1:"),
+    sha1: await fingerprint(der, "SHA-1"),
+    fingerprintSha256: await fingerprint(der, "SHA-256", ":"),
     serial: certificate.serial,
     notAfter: certificate.notAfter,
     subject: certificate.subject,
