@@ -1,6 +1,7 @@
 // LUMEN_HOME/lumen.db: the only importer of SQLite. Opens the database (0600, WAL, migrated, with
-// the log's fsync taken off the event loop), holds the one-daemon-per-home lock, opens read-only readers (CLI, exports), and gives
-// the other usage/ files a small typed wrapper to run their SQL through.
+// the log's fsync taken off the event loop), holds the one-daemon-per-home lock, opens read-only
+// readers (CLI, exports), and gives the other usage/ files a small typed wrapper to run their SQL
+// through.
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { ConfigError, messageOf } from "../config.ts";
 import { migrate, refuseNewer, SCHEMA_VERSION, schemaVersion } from "./schema.ts";
