@@ -7,6 +7,7 @@
 // peer only skips its column.
 import { startFakeUpstream } from "../tests/fake_upstream.ts";
 import { startDaemon } from "../tests/_daemon.ts";
+import { upstreamEnv } from "../tests/_stack.ts";
 import { openUsageFeed, type UsageFeed } from "../tests/_usage_feed.ts";
 import { measureColdStart } from "./_bench_cold_start.ts";
 import { measureFirstRequests } from "./_bench_first_request.ts";
@@ -67,13 +68,9 @@ notes.push(...binaries.notes);
 const upstream = await startFakeUpstream();
 stack.defer(() => upstream.close());
 const benchHosts = Array.from({ length: NEW_HOSTS }, (_, i) => `h${i + 1}.bench.test`);
+// The API hosts, PROXY_HOST among them, and the first-request phase's hosts.
 const daemon = await startDaemon({
-  env: {
-    LUMEN_UPSTREAM_OVERRIDES: [PROXY_HOST, ...benchHosts]
-      .map((host) => `${host}=${upstream.origin}`)
-      .join(","),
-    LUMEN_EXTRA_CA_CERTS: upstream.caFile,
-  },
+  env: upstreamEnv(upstream.origin, upstream.caFile, benchHosts),
 });
 let daemonStopped: Promise<void> | undefined;
 const stopDaemon = () => daemonStopped ??= daemon.stop().then(() => {});

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { startFakeUpstream } from "../tests/fake_upstream.ts";
 import { startDaemon } from "../tests/_daemon.ts";
+import { upstreamEnv } from "../tests/_stack.ts";
 import { disposeOnInterrupt } from "./_bench_interrupt.ts";
 import { cpuMs, openFds, rssMb } from "./_bench_proc.ts";
 import { SoakLoad } from "./_bench_soak_load.ts";
@@ -48,12 +49,7 @@ await using stack = new AsyncDisposableStack();
 disposeOnInterrupt(stack);
 const upstream = await startFakeUpstream();
 stack.defer(() => upstream.close());
-const daemon = await startDaemon({
-  env: {
-    LUMEN_UPSTREAM_OVERRIDES: `api.openai.com=${upstream.origin}`,
-    LUMEN_EXTRA_CA_CERTS: upstream.caFile,
-  },
-});
+const daemon = await startDaemon({ env: upstreamEnv(upstream.origin, upstream.caFile) });
 stack.defer(async () => {
   await daemon.stop();
 });

@@ -6,6 +6,7 @@ import http from "node:http";
 import https from "node:https";
 import { startFakeUpstream } from "../tests/fake_upstream.ts";
 import { startDaemon } from "../tests/_daemon.ts";
+import { upstreamEnv } from "../tests/_stack.ts";
 import { TunnelAgent } from "./_bench_tunnel_agent.ts";
 import { Inspector } from "./_inspector.ts";
 import { type CpuProfile, selfTimes } from "./_profile_summary.ts";
@@ -32,10 +33,7 @@ await using stack = new AsyncDisposableStack();
 const upstream = await startFakeUpstream();
 stack.defer(() => upstream.close());
 const daemon = await startDaemon({
-  env: {
-    LUMEN_UPSTREAM_OVERRIDES: `api.openai.com=${upstream.origin}`,
-    LUMEN_EXTRA_CA_CERTS: upstream.caFile,
-  },
+  env: upstreamEnv(upstream.origin, upstream.caFile),
   runFlags: ["--inspect=127.0.0.1:0"],
 });
 stack.defer(async () => void await daemon.stop());
